@@ -1,0 +1,1 @@
+//! Pure checks applied to one HTTP exchange.

@@ -1,0 +1,9 @@
+//! kvconform: a conformance harness for the Azure Key Vault certificate-creation lifecycle.
+//!
+//! The pipeline flows one way: `scenario` (load) → `plan` → `run` (over `target`) → `check` →
+//! `report`. `vault` is the reference emulator; it shares no code with the harness and the two
+//! meet only over HTTP.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod check;
+pub mod vault;

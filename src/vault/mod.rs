@@ -1,0 +1,1 @@
+//! The reference vault: an emulator of the Key Vault certificates API.
