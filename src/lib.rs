@@ -6,4 +6,10 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod check;
+pub mod crypto;
+pub mod plan;
+pub mod run;
+pub mod scenario;
+pub mod target;
+pub mod template;
 pub mod vault;

@@ -1,0 +1,150 @@
+//! Planning: a validated scenario plus the chosen oracle become concrete steps with one merged
+//! set of expectations each. Pure: no I/O, no templating of run-time values.
+
+use serde::Serialize;
+
+use crate::scenario::{
+    Action, At, AwaitSpec, Capability, Capture, ExpectSpec, Matcher, OracleSpec, Pos, RequestSpec,
+    Scenario, Semantic,
+};
+
+/// Which source of truth a target is held to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Oracle {
+    /// The real service, as recorded (FACTS.md); the doc where it was never observed.
+    Service,
+    /// The literal claims of Microsoft's published doc.
+    Doc,
+}
+
+/// A scenario ready to run.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub id: String,
+    pub rules: Vec<String>,
+    pub file: std::path::PathBuf,
+    pub requires: Vec<Capability>,
+    pub vars: Vec<(String, String)>,
+    pub steps: Vec<PlannedStep>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PlannedStep {
+    pub name: String,
+    pub kind: StepKind,
+    pub expect: Expectation,
+    /// The expectation was never observed on the real service.
+    pub unverified: bool,
+    pub capture: Vec<(String, Capture)>,
+    /// Reason reported when this precondition does not hold.
+    pub guard: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub enum StepKind {
+    Request(RequestSpec),
+    Await(AwaitSpec),
+    Action(Action),
+}
+
+/// The expectations of one step, after the oracle's differences were merged in.
+#[derive(Clone, Debug, Default)]
+pub struct Expectation {
+    pub status: Option<At<u16>>,
+    /// Lower-case header name → matcher.
+    pub headers: Vec<(String, At<Matcher>)>,
+    /// JSON pointer → matcher.
+    pub json: Vec<(String, At<Matcher>)>,
+    pub schema: Option<At<String>>,
+    pub snapshot: bool,
+    pub semantics: Vec<At<Semantic>>,
+}
+
+impl Expectation {
+    fn overlay(&mut self, spec: &ExpectSpec) {
+        if spec.status.is_some() {
+            self.status.clone_from(&spec.status);
+        }
+        for (name, matcher) in &spec.headers {
+            upsert(
+                &mut self.headers,
+                name.to_ascii_lowercase(),
+                matcher.clone(),
+            );
+        }
+        for (pointer, matcher) in &spec.json {
+            upsert(&mut self.json, pointer.clone(), matcher.clone());
+        }
+        if spec.schema.is_some() {
+            self.schema.clone_from(&spec.schema);
+        }
+        if let Some(snapshot) = spec.snapshot {
+            self.snapshot = snapshot;
+        }
+        self.semantics.extend(spec.semantics.iter().cloned());
+    }
+
+    /// The position of the first expectation, for messages about the step as a whole.
+    pub fn first_pos(&self) -> Pos {
+        let mut positions = self
+            .status
+            .iter()
+            .map(|s| s.pos)
+            .chain(self.headers.iter().map(|(_, m)| m.pos))
+            .chain(self.json.iter().map(|(_, m)| m.pos))
+            .filter(|p| *p != Pos::default());
+        positions.next().unwrap_or_default()
+    }
+}
+
+fn upsert<T>(list: &mut Vec<(String, T)>, key: String, value: T) {
+    match list.iter_mut().find(|(k, _)| *k == key) {
+        Some(slot) => slot.1 = value,
+        None => list.push((key, value)),
+    }
+}
+
+/// Turns a scenario into a plan for one oracle.
+pub fn plan(scenario: &Scenario, oracle: Oracle) -> Plan {
+    let model = &scenario.model;
+    let steps = model
+        .steps
+        .iter()
+        .map(|step| {
+            let chosen: Option<&OracleSpec> = match oracle {
+                Oracle::Service => step.service.as_ref(),
+                Oracle::Doc => step.doc.as_ref(),
+            };
+            let mut expect = Expectation::default();
+            if let Some(shared) = &step.expect {
+                expect.overlay(shared);
+            }
+            if let Some(diff) = chosen.and_then(|o| o.expect.as_ref()) {
+                expect.overlay(diff);
+            }
+            let kind = match (&step.request, &step.await_, &step.action) {
+                (Some(r), _, _) => StepKind::Request(r.clone()),
+                (_, Some(a), _) => StepKind::Await(a.clone()),
+                (_, _, Some(a)) => StepKind::Action(a.clone()),
+                _ => unreachable!("validated: exactly one kind per step"),
+            };
+            PlannedStep {
+                name: step.name.clone(),
+                kind,
+                expect,
+                unverified: chosen.is_some_and(|o| o.unverified),
+                capture: step.capture.clone().into_iter().collect(),
+                guard: step.guard.clone(),
+            }
+        })
+        .collect();
+    Plan {
+        id: scenario.full_id(),
+        rules: model.rules.iter().map(|r| r.value.clone()).collect(),
+        file: scenario.file.clone(),
+        requires: model.requires.clone(),
+        vars: model.vars.clone().into_iter().collect(),
+        steps,
+    }
+}

@@ -1,0 +1,84 @@
+//! Executing plans against a target: steps in order, captured variables, awaited states,
+//! guards and LIFO cleanup. It returns reports and never prints. The main entry is
+//! [`run_plan`]; [`RunContext`] holds what every scenario shares.
+
+mod cleanup;
+mod context;
+mod outcome;
+mod step;
+
+pub use context::{RunContext, RunOptions};
+pub use outcome::{FailureKind, Outcome, ScenarioReport, StepFailure};
+
+use std::time::Instant;
+
+use crate::plan::Plan;
+use crate::template::Vars;
+use cleanup::Cleanup;
+use step::StepResult;
+
+/// Runs one planned scenario to its verdict, then cleans up what it created.
+pub async fn run_plan(ctx: &RunContext, plan: &Plan) -> ScenarioReport {
+    let started = Instant::now();
+    let mut report = ScenarioReport::new(plan);
+    if let Some(missing) = plan.requires.iter().find(|c| !ctx.options.has(**c)) {
+        report.outcome = Outcome::Skipped;
+        report.reason = Some(format!(
+            "the target does not offer `{}` (see --without)",
+            missing.name()
+        ));
+        return report;
+    }
+    let mut vars = ctx.vars_for(plan);
+    let mut cleanup = Cleanup::new(ctx.options.run_prefix());
+    report.outcome = Outcome::Passed;
+    for planned in &plan.steps {
+        if ctx.is_stopping() {
+            report.outcome = Outcome::Skipped;
+            report.reason = Some("interrupted before this scenario finished".into());
+            break;
+        }
+        if planned.unverified {
+            report.unverified_steps.push(planned.name.clone());
+        }
+        match step::run_step(
+            ctx,
+            plan,
+            planned,
+            &mut vars,
+            &mut cleanup,
+            &mut report.exchanges,
+        )
+        .await
+        {
+            StepResult::Ok => {}
+            StepResult::Failed(failures) => {
+                report.outcome = Outcome::Failed;
+                report.failures.extend(failures);
+                break;
+            }
+            StepResult::Inconclusive(reason) => {
+                report.outcome = Outcome::Inconclusive;
+                report.reason = Some(reason);
+                break;
+            }
+        }
+    }
+    report.cleanup_problems = cleanup.run(ctx, &mut report.exchanges).await;
+    report.duration = started.elapsed();
+    report
+}
+
+/// Built-in variables for a scenario: its unique names, the vault URL, the api-version.
+pub(crate) fn builtin_vars(ctx: &RunContext, plan: &Plan) -> Vars {
+    let base = ctx.options.unique_name(&plan.id);
+    let text = |s: &str| serde_json::Value::String(s.to_string());
+    Vars::from([
+        ("cert".to_string(), text(&base)),
+        ("cert2".to_string(), text(&format!("{base}-b"))),
+        ("issuer".to_string(), text(&format!("{base}-iss"))),
+        ("vault".to_string(), text(ctx.target.base())),
+        ("api_version".to_string(), text(ctx.target.api_version())),
+        ("run".to_string(), text(&ctx.options.run_prefix())),
+    ])
+}

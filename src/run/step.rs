@@ -1,0 +1,293 @@
+//! One step: render its request, send it (or poll it, or run a crypto action), check the
+//! response, apply the guard, capture variables and register cleanup.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::cleanup::Cleanup;
+use super::context::RunContext;
+use super::outcome::{FailureKind, StepFailure};
+use crate::check::{self, CheckContext, CheckFailure};
+use crate::crypto;
+use crate::plan::{Plan, PlannedStep, StepKind};
+use crate::scenario::{Action, Capture, RequestSpec};
+use crate::target::{Exchange, HttpRequest};
+use crate::template::{self, Vars};
+
+/// Polling interval when the target sends no `Retry-After`.
+const DEFAULT_POLL: Duration = Duration::from_secs(1);
+
+pub(crate) enum StepResult {
+    Ok,
+    Failed(Vec<StepFailure>),
+    Inconclusive(String),
+}
+
+struct Failing<'a> {
+    plan: &'a Plan,
+    step: &'a PlannedStep,
+}
+
+impl Failing<'_> {
+    fn error(&self, message: String, exchange: Option<Exchange>) -> StepResult {
+        StepResult::Failed(vec![StepFailure {
+            step: self.step.name.clone(),
+            kind: FailureKind::Error,
+            file: self.plan.file.clone(),
+            pos: None,
+            check: None,
+            message,
+            unverified: false,
+            exchange,
+        }])
+    }
+
+    fn conformance(&self, failures: Vec<CheckFailure>, exchange: &Exchange) -> StepResult {
+        let list = failures
+            .into_iter()
+            .map(|f| StepFailure {
+                step: self.step.name.clone(),
+                kind: FailureKind::Conformance,
+                file: self.plan.file.clone(),
+                pos: Some(f.pos),
+                message: f.to_string(),
+                check: Some(f),
+                unverified: self.step.unverified,
+                exchange: Some(exchange.clone()),
+            })
+            .collect();
+        StepResult::Failed(list)
+    }
+}
+
+pub(crate) async fn run_step(
+    ctx: &RunContext,
+    plan: &Plan,
+    step: &PlannedStep,
+    vars: &mut Vars,
+    cleanup: &mut Cleanup,
+    log: &mut Vec<Exchange>,
+) -> StepResult {
+    let failing = Failing { plan, step };
+    let exchange = match &step.kind {
+        StepKind::Action(action) => {
+            return match perform(action, vars).await {
+                Ok(value) => {
+                    vars.insert(action.into_var().to_string(), value);
+                    StepResult::Ok
+                }
+                Err(message) => failing.error(message, None),
+            };
+        }
+        StepKind::Request(spec) => {
+            let request = match render_request(spec, vars) {
+                Ok(r) => r,
+                Err(message) => return failing.error(message, None),
+            };
+            match ctx.target.send(&request, log).await {
+                Ok(exchange) => {
+                    cleanup.register(&request, exchange.response.status);
+                    exchange
+                }
+                Err(e) => return failing.error(e.to_string(), None),
+            }
+        }
+        StepKind::Await(spec) => match poll(ctx, spec, vars, log).await {
+            Ok((exchange, None)) => exchange,
+            Ok((exchange, Some(unmet))) => {
+                return judge(&failing, step, vec![unmet], &exchange);
+            }
+            Err(message) => return failing.error(message, None),
+        },
+    };
+    let failures = check::check_exchange(
+        &step.expect,
+        &exchange,
+        &CheckContext {
+            vars,
+            schemas: &ctx.schemas,
+        },
+    );
+    if !failures.is_empty() {
+        return judge(&failing, step, failures, &exchange);
+    }
+    match capture(&step.capture, &exchange) {
+        Ok(captured) => {
+            vars.extend(captured);
+            StepResult::Ok
+        }
+        Err(message) => failing.error(message, Some(exchange)),
+    }
+}
+
+/// A failed expectation fails the scenario, unless the step is a guard.
+fn judge(
+    failing: &Failing<'_>,
+    step: &PlannedStep,
+    failures: Vec<CheckFailure>,
+    exchange: &Exchange,
+) -> StepResult {
+    match &step.guard {
+        Some(reason) => StepResult::Inconclusive(format!(
+            "precondition `{}` did not hold: {reason} ({})",
+            step.name, failures[0]
+        )),
+        None => failing.conformance(failures, exchange),
+    }
+}
+
+fn render_request(spec: &RequestSpec, vars: &Vars) -> Result<HttpRequest, String> {
+    let text = |t: &str| template::render(t, vars).map_err(|e| e.to_string());
+    let mut request = HttpRequest::new(spec.method.as_str(), &text(&spec.path)?);
+    request.auth = spec.auth;
+    request.api_version = spec.api_version;
+    for (k, v) in &spec.query {
+        request.query.push((k.clone(), text(v)?));
+    }
+    if let Some(body) = &spec.body {
+        let body = template::render_json(body, vars).map_err(|e| e.to_string())?;
+        request = request.with_json(&body);
+    }
+    if let Some(raw) = &spec.raw_body {
+        request.body = Some(text(raw)?.into_bytes());
+    }
+    for (k, v) in &spec.headers {
+        request
+            .headers
+            .retain(|(name, _)| !name.eq_ignore_ascii_case(k));
+        request.headers.push((k.to_ascii_lowercase(), text(v)?));
+    }
+    Ok(request)
+}
+
+/// Polls until `until` holds, the operation is terminal, or the deadline passes. Returns the
+/// last exchange and, when `until` never held, the expectation that was not met.
+async fn poll(
+    ctx: &RunContext,
+    spec: &crate::scenario::AwaitSpec,
+    vars: &Vars,
+    log: &mut Vec<Exchange>,
+) -> Result<(Exchange, Option<CheckFailure>), String> {
+    let request = render_request(&spec.request, vars)?;
+    let timeout = spec
+        .timeout_s
+        .map(Duration::from_secs)
+        .unwrap_or(ctx.options.await_timeout);
+    let started = Instant::now();
+    let deadline = started + timeout;
+    loop {
+        let exchange = ctx
+            .target
+            .send(&request, log)
+            .await
+            .map_err(|e| e.to_string())?;
+        let body = exchange.response.json.as_ref();
+        let unmet = spec.until.iter().find(|(pointer, matcher)| {
+            !check::matches(matcher, body.and_then(|b| b.pointer(pointer)), vars)
+        });
+        let Some((pointer, matcher)) = unmet else {
+            return Ok((exchange, None));
+        };
+        let now = Instant::now();
+        let ended = is_terminal(&exchange);
+        if ended || now >= deadline || ctx.is_stopping() {
+            let actual = body
+                .and_then(|b| b.pointer(pointer))
+                .map_or_else(|| "nothing".to_string(), Value::to_string);
+            let why = if ended {
+                "the operation ended first"
+            } else {
+                "deadline passed"
+            };
+            let unmet = CheckFailure {
+                pos: matcher.pos,
+                what: format!(
+                    "await {pointer} ({why}, after {:.1}s)",
+                    (now - started).as_secs_f64()
+                ),
+                expected: check::render_matcher(matcher, vars)
+                    .map(|m| m.describe())
+                    .unwrap_or_default(),
+                actual: format!("{actual} (HTTP {})", exchange.response.status),
+            };
+            return Ok((exchange, Some(unmet)));
+        }
+        let wait = exchange
+            .response
+            .retry_after()
+            .unwrap_or(DEFAULT_POLL)
+            .min(ctx.options.max_poll_interval)
+            .min(deadline - now);
+        tokio::time::sleep(wait).await;
+    }
+}
+
+/// An answer that polling cannot change: an error status, or an operation whose `/status`
+/// is something other than in progress (any casing).
+fn is_terminal(exchange: &Exchange) -> bool {
+    let response = &exchange.response;
+    if !(200..300).contains(&response.status) {
+        return true;
+    }
+    response
+        .json
+        .as_ref()
+        .and_then(|b| b.pointer("/status"))
+        .and_then(Value::as_str)
+        .is_some_and(|s| !s.eq_ignore_ascii_case("inprogress"))
+}
+
+async fn perform(action: &Action, vars: &Vars) -> Result<Value, String> {
+    let text = |t: &str| template::render(t, vars).map_err(|e| e.to_string());
+    let action = action.clone();
+    let (csr, subject) = match &action {
+        Action::SignCsr { csr, .. } => (text(csr)?, String::new()),
+        Action::ForeignCert { subject, .. } | Action::SelfSignedPem { subject, .. } => {
+            (String::new(), text(subject)?)
+        }
+        Action::GarbageX5c { .. } => (String::new(), String::new()),
+    };
+    // Key generation is CPU work: keep it off the async workers.
+    let result = tokio::task::spawn_blocking(move || match action {
+        Action::SignCsr {
+            chain,
+            double_base64,
+            ..
+        } => crypto::sign_csr(&csr, chain, double_base64),
+        Action::ForeignCert { .. } => crypto::foreign_cert(&subject),
+        Action::GarbageX5c { .. } => Ok(crypto::garbage_x5c()),
+        Action::SelfSignedPem { .. } => crypto::self_signed_pem(&subject),
+    })
+    .await
+    .map_err(|e| format!("crypto helper panicked: {e}"))?;
+    result.map_err(|e| format!("crypto helper failed: {e}"))
+}
+
+fn capture(captures: &[(String, Capture)], exchange: &Exchange) -> Result<Vars, String> {
+    let response = &exchange.response;
+    let mut out = Vars::new();
+    for (name, source) in captures {
+        let value = match source {
+            Capture::Json(pointer) => response
+                .json
+                .as_ref()
+                .and_then(|b| b.pointer(pointer))
+                .cloned()
+                .ok_or_else(|| format!("capture `{name}`: nothing at {pointer} in the body"))?,
+            Capture::Header(header) => response
+                .header(header)
+                .map(|v| Value::String(v.to_string()))
+                .ok_or_else(|| format!("capture `{name}`: no `{header}` header"))?,
+            Capture::HeaderQuery { header, param } => response
+                .header(header)
+                .and_then(|url| crate::check::query_param(url, param))
+                .map(Value::String)
+                .ok_or_else(|| {
+                    format!("capture `{name}`: no `{param}` in the `{header}` header")
+                })?,
+        };
+        out.insert(name.clone(), value);
+    }
+    Ok(out)
+}

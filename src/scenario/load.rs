@@ -1,0 +1,304 @@
+//! Loading scenario files: discovery under `scenarios/<area>/*.yaml`, strict parsing with
+//! positions, and validation (rules known, one kind per step, variables defined before use).
+//! A broken file becomes a `LoadError` that the harness reports as one failing case.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::catalogue::Catalogue;
+use super::model::{Action, RequestSpec, ScenarioFile, StepFile};
+use super::spanned::Pos;
+use crate::template;
+
+/// Names every scenario may use without defining them.
+pub const BUILTIN_VARS: &[&str] = &["cert", "cert2", "issuer", "vault", "api_version", "run"];
+
+/// A scenario file that parsed and validated.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// The folder below `scenarios/` (e.g. `pending`).
+    pub area: String,
+    /// Path as given to the loader, for `file:line:col` messages.
+    pub file: PathBuf,
+    pub model: ScenarioFile,
+}
+
+impl Scenario {
+    /// The trial name, `area::id`.
+    pub fn full_id(&self) -> String {
+        format!("{}::{}", self.area, self.model.id)
+    }
+}
+
+/// A file that could not become a scenario, with the position of the problem.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadError {
+    pub file: PathBuf,
+    pub pos: Option<Pos>,
+    pub message: String,
+}
+
+impl LoadError {
+    pub(crate) fn io(file: &Path, err: &std::io::Error) -> LoadError {
+        LoadError {
+            file: file.to_path_buf(),
+            pos: None,
+            message: format!("cannot read: {err}"),
+        }
+    }
+
+    pub(crate) fn yaml(file: &Path, err: &serde_saphyr::Error) -> LoadError {
+        let pos = err.location().map(|l| Pos {
+            line: l.line(),
+            col: l.column(),
+        });
+        LoadError {
+            file: file.to_path_buf(),
+            pos,
+            message: first_line(&err.to_string()),
+        }
+    }
+
+    fn at(file: &Path, pos: Pos, message: impl Into<String>) -> LoadError {
+        LoadError {
+            file: file.to_path_buf(),
+            pos: (pos != Pos::default()).then_some(pos),
+            message: message.into(),
+        }
+    }
+}
+
+/// serde-saphyr renders a source snippet after the message; the report shows its own.
+fn first_line(text: &str) -> String {
+    text.lines()
+        .next()
+        .unwrap_or("invalid YAML")
+        .trim()
+        .to_string()
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.pos {
+            Some(pos) => write!(f, "{}:{}: {}", self.file.display(), pos, self.message),
+            None => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+/// Every scenario under a directory, and every file that failed to load.
+#[derive(Debug, Default)]
+pub struct ScenarioSet {
+    pub scenarios: Vec<Scenario>,
+    pub broken: Vec<(String, LoadError)>,
+}
+
+/// Loads `root/<area>/*.yaml` (sorted). Files directly in `root` (such as `rules.yaml`) are not
+/// scenarios.
+pub fn load_dir(root: &Path, catalogue: &Catalogue) -> Result<ScenarioSet, LoadError> {
+    let mut set = ScenarioSet::default();
+    let mut seen = BTreeSet::new();
+    for file in scenario_files(root)? {
+        let area = area_of(root, &file);
+        match load_file(&file, &area, catalogue) {
+            Ok(scenario) if !seen.insert(scenario.full_id()) => {
+                let name = scenario.full_id();
+                let err = LoadError::at(&file, Pos::default(), format!("duplicate id `{name}`"));
+                set.broken.push((format!("{name}#duplicate"), err));
+            }
+            Ok(scenario) => set.scenarios.push(scenario),
+            Err(err) => set.broken.push((broken_name(&area, &file), err)),
+        }
+    }
+    set.scenarios.sort_by_key(Scenario::full_id);
+    Ok(set)
+}
+
+fn broken_name(area: &str, file: &Path) -> String {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy())
+        .unwrap_or_default();
+    format!("{area}::{stem}")
+}
+
+fn area_of(root: &Path, file: &Path) -> String {
+    file.parent()
+        .and_then(|p| p.strip_prefix(root).ok())
+        .map(|p| p.to_string_lossy().replace(std::path::MAIN_SEPARATOR, "::"))
+        .unwrap_or_default()
+}
+
+fn scenario_files(root: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let mut files = Vec::new();
+    let areas = std::fs::read_dir(root).map_err(|e| LoadError::io(root, &e))?;
+    for area in areas.flatten().filter(|e| e.path().is_dir()) {
+        let entries =
+            std::fs::read_dir(area.path()).map_err(|e| LoadError::io(&area.path(), &e))?;
+        files.extend(
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))),
+        );
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Parses and validates one scenario file.
+pub fn load_file(file: &Path, area: &str, catalogue: &Catalogue) -> Result<Scenario, LoadError> {
+    let text = std::fs::read_to_string(file).map_err(|e| LoadError::io(file, &e))?;
+    let model: ScenarioFile =
+        serde_saphyr::from_str(&text).map_err(|e| LoadError::yaml(file, &e))?;
+    validate(file, &model, catalogue)?;
+    Ok(Scenario {
+        area: area.to_string(),
+        file: file.to_path_buf(),
+        model,
+    })
+}
+
+fn validate(file: &Path, model: &ScenarioFile, catalogue: &Catalogue) -> Result<(), LoadError> {
+    let fail = |message: String| LoadError::at(file, Pos::default(), message);
+    if model.rules.is_empty() {
+        return Err(fail("`rules` must name at least one rule".into()));
+    }
+    for rule in &model.rules {
+        if catalogue.get(rule).is_none() {
+            let msg = format!(
+                "unknown rule id `{}` (see scenarios/rules.yaml)",
+                rule.value
+            );
+            return Err(LoadError::at(file, rule.pos, msg));
+        }
+    }
+    if model.steps.is_empty() {
+        return Err(fail("a scenario needs at least one step".into()));
+    }
+    let mut defined: BTreeSet<String> = BUILTIN_VARS.iter().map(|s| s.to_string()).collect();
+    for (name, value) in &model.vars {
+        check_names(&defined, template::names(value))
+            .map_err(|v| fail(format!("vars.{name}: unknown variable `{{{{{v}}}}}`")))?;
+        defined.insert(name.clone());
+    }
+    let mut step_names = BTreeSet::new();
+    for step in &model.steps {
+        if !step_names.insert(step.name.as_str()) {
+            return Err(fail(format!("duplicate step name `{}`", step.name)));
+        }
+        validate_step(step, &defined).map_err(|m| fail(format!("step `{}`: {m}", step.name)))?;
+        defined.extend(step.capture.keys().cloned());
+        if let Some(action) = &step.action {
+            defined.insert(action.into_var().to_string());
+        }
+    }
+    Ok(())
+}
+
+fn validate_step(step: &StepFile, defined: &BTreeSet<String>) -> Result<(), String> {
+    let kinds = [
+        step.request.is_some(),
+        step.await_.is_some(),
+        step.action.is_some(),
+    ];
+    if kinds.iter().filter(|k| **k).count() != 1 {
+        return Err("needs exactly one of `request`, `await` or `action`".into());
+    }
+    let has_checks = step.expect.is_some() || step.service.is_some() || step.doc.is_some();
+    if step.action.is_some() && (has_checks || !step.capture.is_empty() || step.guard.is_some()) {
+        return Err("an `action` step takes no expect, oracle, capture or guard".into());
+    }
+    let used = step_templates(step);
+    check_names(defined, used).map_err(|v| format!("unknown variable `{{{{{v}}}}}`"))
+}
+
+fn check_names<'a>(
+    defined: &BTreeSet<String>,
+    used: impl IntoIterator<Item = &'a str>,
+) -> Result<(), String> {
+    used.into_iter()
+        .find(|n| !defined.contains(*n))
+        .map_or(Ok(()), |n| Err(n.to_string()))
+}
+
+/// Every variable a step's own strings refer to (request, await, action, expectations).
+fn step_templates(step: &StepFile) -> Vec<&str> {
+    let mut used = Vec::new();
+    let request = step
+        .request
+        .as_ref()
+        .or(step.await_.as_ref().map(|a| &a.request));
+    if let Some(request) = request {
+        used.extend(request_templates(request));
+    }
+    if let Some(action) = &step.action {
+        match action {
+            Action::SignCsr { csr, .. } => used.extend(template::names(csr)),
+            Action::ForeignCert { subject, .. } | Action::SelfSignedPem { subject, .. } => {
+                used.extend(template::names(subject))
+            }
+            Action::GarbageX5c { .. } => {}
+        }
+    }
+    let expects = [
+        step.expect.as_ref(),
+        step.service.as_ref().and_then(|o| o.expect.as_ref()),
+        step.doc.as_ref().and_then(|o| o.expect.as_ref()),
+    ];
+    for expect in expects.into_iter().flatten() {
+        for matcher in expect.headers.values().chain(expect.json.values()) {
+            used.extend(matcher_templates(matcher));
+        }
+        for semantic in &expect.semantics {
+            used.extend(semantic_templates(semantic));
+        }
+    }
+    used
+}
+
+fn semantic_templates(semantic: &super::model::Semantic) -> Vec<&str> {
+    use super::model::Semantic::*;
+    match semantic {
+        CsrMatches { subject, dns_names } => template::names(subject)
+            .into_iter()
+            .chain(dns_names.iter().flat_map(|d| template::names(d)))
+            .collect(),
+        CerKeyMatchesCsr { csr } => template::names(csr),
+        IdsConsistent { name } => template::names(name),
+        X5tIsThumbprint | LocationMatchesRequestId => Vec::new(),
+    }
+}
+
+fn request_templates(request: &RequestSpec) -> Vec<&str> {
+    let mut used = template::names(&request.path);
+    for value in request.query.values().chain(request.headers.values()) {
+        used.extend(template::names(value));
+    }
+    if let Some(body) = &request.body {
+        used.extend(template::names_in_json(body));
+    }
+    if let Some(raw) = &request.raw_body {
+        used.extend(template::names(raw));
+    }
+    used
+}
+
+fn matcher_templates(matcher: &super::matcher::Matcher) -> Vec<&str> {
+    use super::matcher::Matcher::*;
+    match matcher {
+        Eq(v) | Not(v) => template::names_in_json(v),
+        OneOf(vs) => vs.iter().flat_map(template::names_in_json).collect(),
+        Ieq(s) | Regex(s) | Contains(s) => template::names(s),
+        Absent(_) | Present | Type(_) => Vec::new(),
+    }
+}
+
+/// The JSON Schema of the scenario format, as committed in `schemas/scenario.schema.json`.
+pub fn scenario_schema() -> String {
+    let schema = schemars::schema_for!(ScenarioFile);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}

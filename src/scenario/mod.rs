@@ -1,0 +1,14 @@
+//! Scenario files: the on-disk model (`ScenarioFile`), loading with positions, and the rule
+//! catalogue. The main type is [`Scenario`]: a file that parsed and validated.
+
+mod catalogue;
+mod load;
+mod matcher;
+mod model;
+mod spanned;
+
+pub use catalogue::{Catalogue, Rule};
+pub use load::{LoadError, Scenario, ScenarioSet, load_dir, load_file, scenario_schema};
+pub use matcher::{JsonType, Matcher};
+pub use model::*;
+pub use spanned::{At, Pos};

@@ -1,0 +1,143 @@
+//! The only place that talks HTTP to the target: one reqwest client, the credential, TLS
+//! options, timeouts, size limits and retries on 429/503. It records exchanges and knows
+//! nothing about pass or fail. The main type is [`Target`].
+
+mod exchange;
+mod options;
+
+pub use exchange::{Exchange, HttpRequest, RecordedRequest, RecordedResponse, TransportError};
+pub use options::{Credential, TargetOptions};
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+/// Largest response body read from a target; beyond it the step fails instead of eating memory.
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
+/// Retries of an idempotent request answered 429 or 503.
+const MAX_RETRIES: u32 = 3;
+/// The longest server-requested back-off honoured before a retry.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// A vault endpoint with everything needed to call it.
+#[derive(Clone)]
+pub struct Target {
+    base: String,
+    api_version: String,
+    client: reqwest::Client,
+    credential: Credential,
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Target")
+            .field("base", &self.base)
+            .field("api_version", &self.api_version)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Target {
+    pub fn new(options: &TargetOptions) -> Result<Target, TransportError> {
+        let client = options.client()?;
+        Ok(Target {
+            base: options.url.trim_end_matches('/').to_string(),
+            api_version: options.api_version.clone(),
+            client,
+            credential: options.credential.clone(),
+        })
+    }
+
+    /// The vault URL without a trailing slash, as scenarios see it in `{{vault}}`.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub fn api_version(&self) -> &str {
+        &self.api_version
+    }
+
+    /// Sends a request, retrying idempotent ones on 429/503. Each attempt is appended to
+    /// `log`; the last one is returned.
+    pub async fn send(
+        &self,
+        request: &HttpRequest,
+        log: &mut Vec<Exchange>,
+    ) -> Result<Exchange, TransportError> {
+        let mut attempt = 0;
+        loop {
+            let exchange = self.send_once(request).await?;
+            log.push(exchange.clone());
+            let status = exchange.response.status;
+            let retryable = matches!(status, 429 | 503) && request.is_idempotent();
+            if !retryable || attempt >= MAX_RETRIES {
+                return Ok(exchange);
+            }
+            attempt += 1;
+            let wait = exchange
+                .response
+                .retry_after()
+                .unwrap_or(Duration::from_secs(1 << attempt))
+                .min(MAX_BACKOFF);
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn send_once(&self, request: &HttpRequest) -> Result<Exchange, TransportError> {
+        let url = self.url_for(request);
+        let method = reqwest::Method::from_bytes(request.method.as_bytes())
+            .map_err(|_| TransportError::Other(format!("bad method {}", request.method)))?;
+        let mut headers = HeaderMap::new();
+        for (name, value) in &request.headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| TransportError::Other(format!("bad header name {name:?}")))?;
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| TransportError::Other(format!("bad header value for {name}")))?;
+            headers.insert(name, value);
+        }
+        if request.auth {
+            if let Some(token) = self.credential.token().await? {
+                let value = HeaderValue::from_str(&format!("Bearer {token}"))
+                    .map_err(|_| TransportError::Other("token is not a valid header".into()))?;
+                headers.insert(reqwest::header::AUTHORIZATION, value);
+            }
+        }
+        let mut builder = self.client.request(method, &url).headers(headers);
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
+        }
+        let recorded = RecordedRequest::new(request, &url);
+        let started = Instant::now();
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| TransportError::from_reqwest(&url, &e))?;
+        let response = RecordedResponse::read(response, MAX_BODY).await?;
+        Ok(Exchange {
+            request: recorded,
+            response,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    fn url_for(&self, request: &HttpRequest) -> String {
+        let mut query: Vec<(String, String)> = Vec::new();
+        if request.api_version {
+            query.push(("api-version".into(), self.api_version.clone()));
+        }
+        query.extend(request.query.iter().cloned());
+        let mut url = format!("{}{}", self.base, request.path);
+        if !query.is_empty() {
+            let encoded = serde_urlencoded::to_string(&query).unwrap_or_default();
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&encoded);
+        }
+        url
+    }
+
+    /// One cheap request to tell "unreachable" apart from "answers" before any verdict.
+    pub async fn probe(&self) -> Result<u16, TransportError> {
+        let request = HttpRequest::get("/certificates");
+        Ok(self.send_once(&request).await?.response.status)
+    }
+}
