@@ -5,9 +5,15 @@
 //! meet only over HTTP.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod app;
 pub mod check;
+pub mod cli;
 pub mod crypto;
+pub mod exit;
+pub mod harness;
+pub mod inventory;
 pub mod plan;
+pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod target;

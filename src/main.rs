@@ -1,1 +1,5 @@
-fn main() {}
+//! The `kvconform` binary: everything lives in the library.
+
+fn main() -> std::process::ExitCode {
+    kvconform::app::main()
+}

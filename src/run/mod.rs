@@ -7,7 +7,7 @@ mod context;
 mod outcome;
 mod step;
 
-pub use context::{RunContext, RunOptions};
+pub use context::{RunContext, RunOptions, new_run_id};
 pub use outcome::{FailureKind, Outcome, ScenarioReport, StepFailure};
 
 use std::time::Instant;

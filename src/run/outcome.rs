@@ -99,8 +99,16 @@ pub struct ScenarioReport {
 impl ScenarioReport {
     pub fn new(plan: &Plan) -> ScenarioReport {
         ScenarioReport {
-            id: plan.id.clone(),
             rules: plan.rules.clone(),
+            ..ScenarioReport::empty(&plan.id)
+        }
+    }
+
+    /// A report with no rules, steps or verdict yet.
+    pub fn empty(id: &str) -> ScenarioReport {
+        ScenarioReport {
+            id: id.to_string(),
+            rules: Vec::new(),
             outcome: Outcome::Skipped,
             reason: None,
             failures: Vec::new(),

@@ -1,0 +1,164 @@
+//! The command line: subcommands and their flags. Parsing only; each command lives in its
+//! own module.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::plan::Oracle;
+use crate::scenario::Capability;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kvconform",
+    version,
+    about = "Conformance harness for the Azure Key Vault certificate-creation lifecycle",
+    after_help = concat!("Exit codes:\n", "  0    every scenario passed (xfail, skipped, inconclusive allowed)\n",
+        "  2    usage or configuration error\n",
+        "  3    target unreachable, or a harness error before any verdict\n",
+        "  101  at least one scenario failed")
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the scenarios against a target (default: the embedded reference vault).
+    Run(Box<RunArgs>),
+    /// List scenarios with their rules, and the rules × scenarios coverage.
+    List(ListArgs),
+    /// Validate scenario files without running them.
+    Validate(ValidateArgs),
+    /// Serve the reference vault (a Key Vault certificates emulator) over HTTP(S).
+    Serve(crate::vault::ServeArgs),
+    /// Print the JSON Schema of the scenario format (committed as schemas/scenario.schema.json).
+    Schema,
+}
+
+/// Where scenarios come from.
+#[derive(Debug, Args, Clone)]
+pub struct ScenarioDir {
+    /// Directory holding rules.yaml and <area>/<scenario>.yaml files.
+    #[arg(long, value_name = "DIR", default_value_os_t = default_scenarios())]
+    pub scenarios: PathBuf,
+}
+
+/// `./scenarios` when run from a checkout, else the one the binary was built from.
+fn default_scenarios() -> PathBuf {
+    let local = PathBuf::from("scenarios");
+    if local.join("rules.yaml").is_file() {
+        local
+    } else {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))
+    }
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub dir: ScenarioDir,
+    /// Vault URL, e.g. https://myvault.vault.azure.net. Default: start the embedded
+    /// reference vault on 127.0.0.1:0 and run against it over real HTTP.
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    /// api-version sent with every request (7.0–7.6 and dated versions accepted by targets).
+    #[arg(long, value_name = "V", default_value = "2025-07-01")]
+    pub api_version: String,
+    /// Extra CA certificate (PEM) to trust for the target.
+    #[arg(long, value_name = "PEM")]
+    pub ca_cert: Option<PathBuf>,
+    /// Accept any TLS certificate (prints a warning).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Hold the target to the real service (default) or to the published doc.
+    #[arg(long, value_enum, default_value_t = Oracle::Service)]
+    pub oracle: Oracle,
+    /// Credential: `none`, or `bearer` (a token read from --token-env).
+    #[arg(long, value_enum)]
+    pub auth: Option<AuthMode>,
+    /// Environment variable holding the bearer token (implies --auth bearer).
+    #[arg(long, value_name = "NAME")]
+    pub token_env: Option<String>,
+    /// Write the JSON report here.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Scenarios run at once.
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 8)]
+    pub jobs: usize,
+    /// Deadline of an await step that sets none, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub await_timeout: u64,
+    /// Longest wait between polls in milliseconds, whatever Retry-After says
+    /// (default 2000; 10 against the embedded vault).
+    #[arg(long, value_name = "MS")]
+    pub max_poll_interval: Option<u64>,
+    /// Per-request timeout in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub request_timeout: u64,
+    /// Capabilities the target lacks; scenarios that need them are skipped.
+    #[arg(long, value_enum, value_name = "CAP")]
+    pub without: Vec<CapabilityArg>,
+    /// Treat inconclusive scenarios as failures.
+    #[arg(long)]
+    pub strict: bool,
+    /// Fault to inject into the embedded vault (only without --target; see `serve --list-quirks`).
+    #[arg(long, value_name = "NAME")]
+    pub vault_quirk: Vec<String>,
+    /// List the scenarios that would run, and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// Filters match scenario names exactly.
+    #[arg(long)]
+    pub exact: bool,
+    /// Skip scenarios whose name contains this (repeatable).
+    #[arg(long, value_name = "FILTER")]
+    pub skip: Vec<String>,
+    /// Less console output (one character per scenario).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Run only scenarios whose `area::id` contains one of these.
+    #[arg(value_name = "FILTER")]
+    pub filters: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuthMode {
+    None,
+    Bearer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CapabilityArg {
+    /// The target demands a token and answers with the 401 challenge.
+    AuthChallenge,
+    /// The target can create certificates with a provider issuer.
+    ProviderIssuer,
+}
+
+impl From<CapabilityArg> for Capability {
+    fn from(arg: CapabilityArg) -> Capability {
+        match arg {
+            CapabilityArg::AuthChallenge => Capability::AuthChallenge,
+            CapabilityArg::ProviderIssuer => Capability::ProviderIssuer,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub dir: ScenarioDir,
+    /// Show only the rules × scenarios table.
+    #[arg(long)]
+    pub rules: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub dir: ScenarioDir,
+    /// Scenario files to validate (default: every scenario in --scenarios).
+    pub paths: Vec<PathBuf>,
+}

@@ -1,0 +1,20 @@
+//! Every exit code of `kvconform`, in one place (the README's table is generated from the
+//! same words).
+
+/// Every scenario passed (expected failures and inconclusive ones allowed).
+pub const SUCCESS: u8 = 0;
+/// Bad command line, unreadable scenario directory or configuration.
+pub const USAGE: u8 = 2;
+/// The target could not be reached, or another harness error before any verdict.
+pub const HARNESS: u8 = 3;
+/// At least one scenario failed (libtest's own code for failed tests).
+pub const FAILED: u8 = 101;
+
+/// The table printed in the README and by `kvconform --help`.
+pub const TABLE: &str = "\
+| code | meaning |
+|---|---|
+| 0 | every scenario passed (xfail, skipped and inconclusive allowed; see --strict) |
+| 2 | usage or configuration error (bad flag, unreadable file, invalid expectations) |
+| 3 | target unreachable, or another harness error before any verdict |
+| 101 | at least one scenario failed (or, with --strict, was inconclusive; with --strict-xpass, passed unexpectedly) |";
