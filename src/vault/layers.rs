@@ -1,0 +1,85 @@
+//! Response shaping shared by every route: the service's common headers, the error-body
+//! quirks, and Key Vault errors for unknown routes and methods.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::errors::{ErrorInfo, JSON_UTF8, KvError, PENDING_NOT_FOUND};
+use super::quirks::Quirk;
+use super::state::AppState;
+
+/// Headers the real service sends on every response (FACTS §11), added when absent.
+pub(crate) async fn common_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let request_id = hex::encode(super::crypto::random_bytes::<16>());
+    let headers = response.headers_mut();
+    let fixed: [(&str, &str); 7] = [
+        ("cache-control", "no-cache"),
+        ("pragma", "no-cache"),
+        ("expires", "-1"),
+        ("x-content-type-options", "nosniff"),
+        ("strict-transport-security", "max-age=31536000;includeSubDomains"),
+        ("x-ms-keyvault-service-version", "1.9.3070.1"),
+        ("x-ms-keyvault-region", "kvconform-reference"),
+    ];
+    for (name, value) in fixed {
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
+    }
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        headers.entry("x-ms-request-id").or_insert(v);
+    }
+    response
+}
+
+/// Re-renders error bodies for `flat-error-body` and `wrong-not-found-code`.
+pub(crate) async fn error_quirks(
+    State(vault): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let response = next.run(request).await;
+    let flat = vault.quirks.has(Quirk::FlatErrorBody);
+    let wrong_code = vault.quirks.has(Quirk::WrongNotFoundCode);
+    let Some(info) = response.extensions().get::<ErrorInfo>().cloned() else {
+        return response;
+    };
+    let code = if wrong_code && info.code == PENDING_NOT_FOUND {
+        "NotFound"
+    } else {
+        info.code.as_str()
+    };
+    if !flat && code == info.code {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
+    let body = KvError::body_json(code, &info.message, flat);
+    Response::from_parts(parts, Body::from(body))
+}
+
+/// Unknown route → 404 in the Key Vault error shape.
+pub(crate) async fn not_found() -> KvError {
+    KvError::new(
+        StatusCode::NOT_FOUND,
+        "NotFound",
+        "The requested URI does not represent any resource on the server.",
+    )
+}
+
+/// Known route, unsupported method → 405 in the Key Vault error shape.
+pub(crate) async fn method_not_allowed(method: Method) -> Response {
+    KvError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "MethodNotAllowed",
+        format!("The requested resource does not support http method '{method}'."),
+    )
+    .into_response()
+}

@@ -1,0 +1,199 @@
+//! Running the vault on a socket: `start` (embedded, for the harness and tests) and `serve`
+//! (the `kvconform serve` command).
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use axum_server::Handle;
+use axum_server::tls_rustls::RustlsConfig;
+use tokio::task::JoinHandle;
+
+use super::config::{DEFAULT_TENANT_ID, VaultConfig};
+use super::quirks::Quirk;
+use super::routes::router;
+use super::tls;
+
+/// How long a graceful shutdown waits for open connections.
+const GRACE: Duration = Duration::from_secs(5);
+
+/// A vault serving on a socket. Dropping it stops the server at once; `shutdown` lets
+/// in-flight requests finish first.
+pub struct RunningVault {
+    /// `http://127.0.0.1:PORT` or `https://…`.
+    pub url: String,
+    /// The CA certificate (PEM) that signed the server certificate, when serving TLS.
+    pub ca_pem: Option<String>,
+    handle: Handle<SocketAddr>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningVault {
+    /// Stops accepting connections, waits (up to 5 s) for open ones, then returns.
+    pub async fn shutdown(mut self) {
+        self.handle.graceful_shutdown(Some(GRACE));
+        if let Some(task) = self.task.take() {
+            // The server's own result no longer matters once we asked it to stop.
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningVault {
+    fn drop(&mut self) {
+        self.handle.shutdown();
+    }
+}
+
+impl std::fmt::Debug for RunningVault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningVault")
+            .field("url", &self.url)
+            .field("tls", &self.ca_pem.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Binds `addr` (port 0 picks a free port) and serves the vault on the current tokio
+/// runtime. Returns once the socket is bound, so the URL is usable immediately.
+pub async fn start(
+    config: VaultConfig,
+    addr: SocketAddr,
+    tls: bool,
+) -> std::io::Result<RunningVault> {
+    let listener = std::net::TcpListener::bind(addr)?;
+    listener.set_nonblocking(true)?;
+    let local = listener.local_addr()?;
+    let handle = Handle::new();
+    let scheme = if tls { "https" } else { "http" };
+    let service = router(config, scheme).into_make_service();
+    let (task, ca_pem) = if tls {
+        let material = tls::generate().map_err(std::io::Error::other)?;
+        let rustls = RustlsConfig::from_der(vec![material.cert_der], material.key_der).await?;
+        let server = axum_server::from_tcp_rustls(listener, rustls)?.handle(handle.clone());
+        (tokio::spawn(server.serve(service)), Some(material.ca_pem))
+    } else {
+        let server = axum_server::from_tcp(listener)?.handle(handle.clone());
+        (tokio::spawn(server.serve(service)), None)
+    };
+    Ok(RunningVault {
+        url: format!("{scheme}://{local}"),
+        ca_pem,
+        handle,
+        task: Some(task),
+    })
+}
+
+/// `kvconform serve`: the reference vault as a standalone server.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port; the banner shows the real one).
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    pub addr: SocketAddr,
+    /// Serve HTTPS with a throwaway CA generated at startup.
+    #[arg(long)]
+    pub tls: bool,
+    /// Write the CA certificate (PEM) to FILE (with --tls).
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    pub ca_out: Option<PathBuf>,
+    /// Answer requests without `Authorization: Bearer …` with the real 401 challenge.
+    #[arg(long)]
+    pub require_auth: bool,
+    /// Accept only this bearer token (implies --require-auth).
+    #[arg(long, value_name = "T", env = "KVCONFORM_VAULT_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Tenant GUID shown in the 401 challenge.
+    #[arg(long, default_value = DEFAULT_TENANT_ID)]
+    pub tenant_id: String,
+    /// Milliseconds until a `Self`-issuer operation completes.
+    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    pub self_delay: u64,
+    /// Milliseconds until a provider-issuer operation fails.
+    #[arg(long, value_name = "MS", default_value_t = 3000)]
+    pub provider_delay: u64,
+    /// Milliseconds from a cancellation request until the operation is `cancelled`.
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    pub cancel_delay: u64,
+    /// RSA-2048 keys kept pre-generated in the background (0 = generate on demand).
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub key_pool: usize,
+    /// Inject a deviation from the real service (repeatable; see --list-quirks).
+    #[arg(long = "quirk", value_name = "NAME")]
+    pub quirks: Vec<Quirk>,
+    /// Print every quirk with its description and exit.
+    #[arg(long)]
+    pub list_quirks: bool,
+}
+
+impl ServeArgs {
+    /// The vault configuration these arguments describe.
+    pub fn config(&self) -> VaultConfig {
+        VaultConfig {
+            require_auth: self.require_auth || self.token.is_some(),
+            token: self.token.clone(),
+            self_delay: Duration::from_millis(self.self_delay),
+            provider_delay: Duration::from_millis(self.provider_delay),
+            cancel_delay: Duration::from_millis(self.cancel_delay),
+            quirks: self.quirks.clone(),
+            tenant_id: self.tenant_id.clone(),
+            key_pool: self.key_pool,
+        }
+    }
+}
+
+/// Exit codes of `serve`: 0 after a clean shutdown (SIGINT/SIGTERM) or `--list-quirks`,
+/// 1 when the server cannot start (bind, TLS, `--ca-out`). Clap's own errors exit 2.
+#[allow(clippy::print_stdout, clippy::print_stderr)]
+pub async fn serve(args: ServeArgs) -> ExitCode {
+    if args.list_quirks {
+        for q in Quirk::ALL {
+            println!("{:<28} {}", q.name(), q.description());
+        }
+        return ExitCode::SUCCESS;
+    }
+    let vault = match start(args.config(), args.addr, args.tls).await {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: cannot serve on {}: {e}", args.addr);
+            return ExitCode::FAILURE;
+        }
+    };
+    if let (Some(path), Some(pem)) = (&args.ca_out, &vault.ca_pem)
+        && let Err(e) = std::fs::write(path, pem)
+    {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return ExitCode::FAILURE;
+    }
+    println!("listening on {}", vault.url);
+    // The banner is how scripts learn the port: make sure it is out before we block.
+    let _ = std::io::stdout().flush();
+    wait_for_signal().await;
+    vault.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
