@@ -13,7 +13,11 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
-            return ExitCode::from(if err.use_stderr() { exit::USAGE } else { exit::SUCCESS });
+            return ExitCode::from(if err.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::SUCCESS
+            });
         }
     };
     match cli.command {
@@ -29,10 +33,16 @@ pub fn main() -> ExitCode {
 }
 
 fn serve(args: crate::vault::ServeArgs) -> ExitCode {
-    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime.block_on(crate::vault::serve(args)),
         Err(err) => {
-            let _ = writeln!(std::io::stderr(), "error: cannot start the async runtime: {err}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: cannot start the async runtime: {err}"
+            );
             ExitCode::from(exit::HARNESS)
         }
     }

@@ -197,6 +197,7 @@ fn x5c(ders: &[Vec<u8>], double_base64: bool) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rcgen::PublicKeyData as _;
 
     fn csr_for(subject: &str) -> (String, KeyPair) {
         let key = KeyPair::generate().unwrap();

@@ -65,9 +65,13 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, StartError> {
         let trials = scenarios
             .iter()
             .map(|s| Trial::test(s.full_id(), || Ok(())))
-            .chain(broken.iter().map(|(name, _)| Trial::test(name.clone(), || Ok(()))))
+            .chain(
+                broken
+                    .iter()
+                    .map(|(name, _)| Trial::test(name.clone(), || Ok(()))),
+            )
             .collect();
-        libtest_mimic::run(&libtest, trials);
+        let _ = libtest_mimic::run(&libtest, trials);
         return Ok(ExitCode::from(exit::SUCCESS));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -83,16 +87,24 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, StartError> {
         .iter()
         .map(|s| scenario_trial(s, &ctx, runtime.handle(), &reports, args.oracle))
         .collect();
-    trials.extend(broken.into_iter().map(|(name, err)| broken_trial(name, err, &reports)));
+    trials.extend(
+        broken
+            .into_iter()
+            .map(|(name, err)| broken_trial(name, err, &reports)),
+    );
     trials.sort_by(|a, b| a.name().cmp(b.name()));
     let _ = std::io::stdout().flush();
-    libtest_mimic::run(&libtest, trials);
+    let _ = libtest_mimic::run(&libtest, trials);
     let mut reports = std::mem::take(&mut *reports.lock().unwrap_or_else(|e| e.into_inner()));
     reports.sort_by(|a, b| a.id.cmp(&b.id));
     finish(args, &ctx, &reports)
 }
 
-fn finish(args: &RunArgs, ctx: &RunContext, reports: &[ScenarioReport]) -> Result<ExitCode, StartError> {
+fn finish(
+    args: &RunArgs,
+    ctx: &RunContext,
+    reports: &[ScenarioReport],
+) -> Result<ExitCode, StartError> {
     let oracle = oracle_name(args.oracle);
     let target = ctx.target.base().to_string();
     let summary = report::render_summary(reports, &target, oracle);
@@ -135,10 +147,24 @@ fn libtest_arguments(args: &RunArgs) -> Arguments {
 fn select(set: ScenarioSet, args: &RunArgs) -> (Vec<Scenario>, Vec<(String, scenario::LoadError)>) {
     let keep = |name: &str| {
         args.filters.is_empty()
-            || args.filters.iter().any(|f| if args.exact { name == f } else { name.contains(f.as_str()) })
+            || args.filters.iter().any(|f| {
+                if args.exact {
+                    name == f
+                } else {
+                    name.contains(f.as_str())
+                }
+            })
     };
-    let scenarios = set.scenarios.into_iter().filter(|s| keep(&s.full_id())).collect();
-    let broken = set.broken.into_iter().filter(|(name, _)| keep(name)).collect();
+    let scenarios = set
+        .scenarios
+        .into_iter()
+        .filter(|s| keep(&s.full_id()))
+        .collect();
+    let broken = set
+        .broken
+        .into_iter()
+        .filter(|(name, _)| keep(name))
+        .collect();
     (scenarios, broken)
 }
 
@@ -146,18 +172,27 @@ fn select(set: ScenarioSet, args: &RunArgs) -> (Vec<Scenario>, Vec<(String, scen
 /// answers at all, so "unreachable" is never reported as non-conformance.
 async fn prepare(args: &RunArgs) -> Result<(RunContext, Option<vault::RunningVault>), StartError> {
     if args.target.is_some() && !args.vault_quirk.is_empty() {
-        return Err(StartError::Usage("--vault-quirk applies to the embedded vault only; drop --target".into()));
+        return Err(StartError::Usage(
+            "--vault-quirk applies to the embedded vault only; drop --target".into(),
+        ));
     }
     let (url, credential, embedded) = match &args.target {
         Some(url) => (url.clone(), credential(args)?, None),
         None => {
             let running = start_embedded(args).await?;
             let url = running.url.clone();
-            (url, Credential::Static(EMBEDDED_TOKEN.into()), Some(running))
+            (
+                url,
+                Credential::Static(EMBEDDED_TOKEN.into()),
+                Some(running),
+            )
         }
     };
     if args.insecure {
-        let _ = writeln!(std::io::stderr(), "warning: --insecure: TLS certificates are not verified");
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: --insecure: TLS certificates are not verified"
+        );
     }
     let options = TargetOptions {
         url,
@@ -186,15 +221,22 @@ async fn prepare(args: &RunArgs) -> Result<(RunContext, Option<vault::RunningVau
 }
 
 fn credential(args: &RunArgs) -> Result<Credential, StartError> {
-    let mode = args.auth.unwrap_or(if args.token_env.is_some() { AuthMode::Bearer } else { AuthMode::None });
+    let mode = args.auth.unwrap_or(if args.token_env.is_some() {
+        AuthMode::Bearer
+    } else {
+        AuthMode::None
+    });
     match mode {
         AuthMode::None => Ok(Credential::None),
         AuthMode::Bearer => {
-            let name = args.token_env.as_deref().ok_or_else(|| {
-                StartError::Usage("--auth bearer needs --token-env NAME".into())
-            })?;
+            let name = args
+                .token_env
+                .as_deref()
+                .ok_or_else(|| StartError::Usage("--auth bearer needs --token-env NAME".into()))?;
             let token = std::env::var(name).map_err(|_| {
-                StartError::Usage(format!("environment variable {name} (from --token-env) is not set"))
+                StartError::Usage(format!(
+                    "environment variable {name} (from --token-env) is not set"
+                ))
             })?;
             Ok(Credential::Static(token.into()))
         }
@@ -205,7 +247,9 @@ async fn start_embedded(args: &RunArgs) -> Result<vault::RunningVault, StartErro
     let mut config = vault::VaultConfig::default();
     for name in &args.vault_quirk {
         let quirk = name.parse::<vault::Quirk>().map_err(|_| {
-            StartError::Usage(format!("unknown quirk `{name}` (see `kvconform serve --list-quirks`)"))
+            StartError::Usage(format!(
+                "unknown quirk `{name}` (see `kvconform serve --list-quirks`)"
+            ))
         })?;
         config.quirks.push(quirk);
     }
@@ -221,7 +265,10 @@ fn install_interrupt(runtime: &tokio::runtime::Runtime, ctx: &Arc<RunContext>) {
     runtime.spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             flag.store(true, std::sync::atomic::Ordering::SeqCst);
-            let _ = writeln!(std::io::stderr(), "interrupted: finishing cleanup (Ctrl-C again to quit now)");
+            let _ = writeln!(
+                std::io::stderr(),
+                "interrupted: finishing cleanup (Ctrl-C again to quit now)"
+            );
             if tokio::signal::ctrl_c().await.is_ok() {
                 std::process::exit(130);
             }
@@ -243,7 +290,10 @@ fn scenario_trial(
     Trial::ignorable_test(scenario.full_id(), move || {
         let report = handle.block_on(run::run_plan(&ctx, &plan));
         let result = verdict(&report);
-        reports.lock().unwrap_or_else(|e| e.into_inner()).push(report);
+        reports
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(report);
         result
     })
 }
@@ -260,7 +310,11 @@ fn verdict(report: &ScenarioReport) -> Result<Completion, Failed> {
     }
 }
 
-fn broken_trial(name: String, err: scenario::LoadError, reports: &Arc<Mutex<Vec<ScenarioReport>>>) -> Trial {
+fn broken_trial(
+    name: String,
+    err: scenario::LoadError,
+    reports: &Arc<Mutex<Vec<ScenarioReport>>>,
+) -> Trial {
     let reports = reports.clone();
     let message = err.to_string();
     let report = ScenarioReport {
@@ -278,7 +332,10 @@ fn broken_trial(name: String, err: scenario::LoadError, reports: &Arc<Mutex<Vec<
         ..ScenarioReport::empty(&name)
     };
     Trial::test(name, move || {
-        reports.lock().unwrap_or_else(|e| e.into_inner()).push(report);
+        reports
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(report);
         Err(Failed::from(message))
     })
 }

@@ -22,7 +22,11 @@ pub fn list(args: &ListArgs) -> ExitCode {
             out.push_str(&render_coverage(&catalogue, &set));
             let _ = write!(std::io::stdout(), "{out}");
             let uncovered = uncovered_rules(&catalogue, &set);
-            ExitCode::from(if uncovered.is_empty() && set.broken.is_empty() { exit::SUCCESS } else { exit::FAILED })
+            ExitCode::from(if uncovered.is_empty() && set.broken.is_empty() {
+                exit::SUCCESS
+            } else {
+                exit::FAILED
+            })
         }
         Err(err) => usage(&err),
     }
@@ -38,7 +42,13 @@ pub fn render_scenarios(set: &ScenarioSet) -> String {
     let mut out = String::new();
     for s in &set.scenarios {
         let rules: Vec<&str> = s.model.rules.iter().map(|r| r.value.as_str()).collect();
-        let _ = writeln!(out, "{:<45} [{}]  {}", s.full_id(), rules.join(", "), s.model.title);
+        let _ = writeln!(
+            out,
+            "{:<45} [{}]  {}",
+            s.full_id(),
+            rules.join(", "),
+            s.model.title
+        );
     }
     for (name, err) in &set.broken {
         let _ = writeln!(out, "{name:<45} BROKEN  {err}");
@@ -51,7 +61,11 @@ pub fn render_coverage(catalogue: &Catalogue, set: &ScenarioSet) -> String {
     let mut out = String::from("| rule | scenarios |\n|---|---|\n");
     for rule in &catalogue.rules {
         let covering = scenarios_for(set, &rule.id);
-        let cell = if covering.is_empty() { "**none**".to_string() } else { covering.join(", ") };
+        let cell = if covering.is_empty() {
+            "**none**".to_string()
+        } else {
+            covering.join(", ")
+        };
         let _ = writeln!(out, "| `{}` | {} |", rule.id, cell);
     }
     out
@@ -84,9 +98,18 @@ pub fn validate(args: &ValidateArgs) -> ExitCode {
     let errors = if args.paths.is_empty() {
         match scenario::load_dir(dir, &catalogue) {
             Ok(set) => {
-                let mut errors: Vec<String> = set.broken.iter().map(|(_, e)| e.to_string()).collect();
-                errors.extend(uncovered_rules(&catalogue, &set).into_iter().map(|r| format!("rule `{r}` has no scenario")));
-                let _ = writeln!(std::io::stdout(), "{} scenario(s) valid", set.scenarios.len());
+                let mut errors: Vec<String> =
+                    set.broken.iter().map(|(_, e)| e.to_string()).collect();
+                errors.extend(
+                    uncovered_rules(&catalogue, &set)
+                        .into_iter()
+                        .map(|r| format!("rule `{r}` has no scenario")),
+                );
+                let _ = writeln!(
+                    std::io::stdout(),
+                    "{} scenario(s) valid",
+                    set.scenarios.len()
+                );
                 errors
             }
             Err(err) => return usage(&err.to_string()),
@@ -101,7 +124,11 @@ pub fn validate(args: &ValidateArgs) -> ExitCode {
     for error in &errors {
         let _ = writeln!(std::io::stderr(), "error: {error}");
     }
-    ExitCode::from(if errors.is_empty() { exit::SUCCESS } else { exit::FAILED })
+    ExitCode::from(if errors.is_empty() {
+        exit::SUCCESS
+    } else {
+        exit::FAILED
+    })
 }
 
 fn area_of(path: &Path) -> String {

@@ -19,7 +19,7 @@ pub fn render_matcher(matcher: &Matcher, vars: &Vars) -> Result<Matcher, Unknown
         ),
         Matcher::Ieq(s) => Matcher::Ieq(template::render(s, vars)?),
         Matcher::Contains(s) => Matcher::Contains(template::render(s, vars)?),
-        Matcher::Regex(r) => Matcher::Regex(template::render_with(r, vars, |v| regex::escape(v))?),
+        Matcher::Regex(r) => Matcher::Regex(template::render_with(r, vars, regex::escape)?),
         other => other.clone(),
     })
 }

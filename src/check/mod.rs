@@ -54,15 +54,13 @@ pub fn check_exchange(
 ) -> Vec<CheckFailure> {
     let mut failures = Vec::new();
     let response = &exchange.response;
-    if let Some(status) = &expect.status {
-        if response.status != status.value {
-            failures.push(CheckFailure {
-                pos: status.pos,
-                what: "status".into(),
-                expected: status.value.to_string(),
-                actual: response.status.to_string(),
-            });
-        }
+    if let Some(status) = expect.status.as_ref().filter(|s| s.value != response.status) {
+        failures.push(CheckFailure {
+            pos: status.pos,
+            what: "status".into(),
+            expected: status.value.to_string(),
+            actual: response.status.to_string(),
+        });
     }
     for (name, matcher) in &expect.headers {
         let actual = response.header(name).map(|v| Value::String(v.to_string()));

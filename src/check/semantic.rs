@@ -113,7 +113,7 @@ fn ids_consistent(body: &Value, vars: &Vars, name: &str) -> Result<(), Mismatch>
     let vault = vars.get("vault").map(template::as_text).unwrap_or_default();
     let cert = format!("{vault}/certificates/{name}");
     let expectations: [(&str, String, bool); 5] = [
-        ("/id", format!("{cert}"), false),
+        ("/id", cert.clone(), false),
         ("/kid", format!("{vault}/keys/{name}/"), true),
         ("/sid", format!("{vault}/secrets/{name}/"), true),
         ("/target", cert.clone(), false),

@@ -45,7 +45,11 @@ pub fn render_summary(reports: &[ScenarioReport], target: &str, oracle: &str) ->
         let reason = report.reason.as_deref().unwrap_or("");
         match report.outcome {
             Outcome::Inconclusive | Outcome::Skipped | Outcome::Xfail | Outcome::Xpass => {
-                out.push_str(&format!("  {} {}: {reason}\n", report.outcome.as_str(), report.id));
+                out.push_str(&format!(
+                    "  {} {}: {reason}\n",
+                    report.outcome.as_str(),
+                    report.id
+                ));
             }
             _ => {}
         }

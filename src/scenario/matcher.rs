@@ -96,7 +96,8 @@ impl Matcher {
             "ieq" => Matcher::Ieq(want_string(arg)?),
             "regex" => {
                 let pattern = want_string(arg)?;
-                regex::Regex::new(&pattern).map_err(|e| format!("invalid regex: {e}"))?;
+                // Variables are inserted escaped at run time: any literal stands in for them.
+                regex::Regex::new(&strip_vars(&pattern)).map_err(|e| format!("invalid regex: {e}"))?;
                 Matcher::Regex(pattern)
             }
             "contains" => Matcher::Contains(want_string(arg)?),
@@ -137,6 +138,15 @@ impl Matcher {
             Matcher::Not(v) => format!("not {v}"),
         }
     }
+}
+
+/// The pattern with each `{{var}}` replaced by a plain literal, for validation.
+fn strip_vars(pattern: &str) -> String {
+    let mut out = pattern.to_string();
+    for name in crate::template::names(pattern) {
+        out = out.replace(&format!("{{{{{name}}}}}"), "v");
+    }
+    out
 }
 
 impl JsonSchema for Matcher {

@@ -95,12 +95,14 @@ impl Target {
                 .map_err(|_| TransportError::Other(format!("bad header value for {name}")))?;
             headers.insert(name, value);
         }
-        if request.auth {
-            if let Some(token) = self.credential.token().await? {
-                let value = HeaderValue::from_str(&format!("Bearer {token}"))
-                    .map_err(|_| TransportError::Other("token is not a valid header".into()))?;
-                headers.insert(reqwest::header::AUTHORIZATION, value);
-            }
+        let token = match request.auth {
+            true => self.credential.token().await?,
+            false => None,
+        };
+        if let Some(token) = token {
+            let value = HeaderValue::from_str(&format!("Bearer {token}"))
+                .map_err(|_| TransportError::Other("token is not a valid header".into()))?;
+            headers.insert(reqwest::header::AUTHORIZATION, value);
         }
         let mut builder = self.client.request(method, &url).headers(headers);
         if let Some(body) = &request.body {

@@ -226,7 +226,10 @@ mod tests {
             json!({"key_props": {"kty": "RSA", "key_size": 1024}, "x509_props": {"subject": "CN=a"}}),
             json!({"key_props": {"kty": "oct"}, "x509_props": {"subject": "CN=a"}}),
         ] {
-            assert_eq!(policy(bad).map(|_| ()).map_err(|e| e.code), Err("BadParameter".into()));
+            assert_eq!(
+                policy(bad).map(|_| ()).map_err(|e| e.code),
+                Err("BadParameter".into())
+            );
         }
     }
 }
