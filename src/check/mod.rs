@@ -1,1 +1,3 @@
 //! Pure checks applied to one HTTP exchange.
+
+pub mod schema;
