@@ -25,6 +25,7 @@ pub fn main() -> ExitCode {
         Command::List(args) => inventory::list(&args),
         Command::Validate(args) => inventory::validate(&args),
         Command::Serve(args) => serve(args),
+        Command::Deviations(args) => inventory::deviations(&args),
         Command::Schema => {
             let _ = write!(std::io::stdout(), "{}", scenario::scenario_schema());
             ExitCode::from(exit::SUCCESS)

@@ -33,6 +33,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Serve the reference vault (a Key Vault certificates emulator) over HTTP(S).
     Serve(crate::vault::ServeArgs),
+    /// Print the doc-vs-service deviation table (Markdown), generated from the scenarios.
+    Deviations(ListArgs),
     /// Print the JSON Schema of the scenario format (committed as schemas/scenario.schema.json).
     Schema,
 }
@@ -100,6 +102,12 @@ pub struct RunArgs {
     /// Capabilities the target lacks; scenarios that need them are skipped.
     #[arg(long, value_enum, value_name = "CAP")]
     pub without: Vec<CapabilityArg>,
+    /// Snapshot directory (normalised responses of steps marked `snapshot:`).
+    #[arg(long, value_name = "DIR", default_value = "snapshots")]
+    pub snapshots: PathBuf,
+    /// Record what the target answers as the new snapshots (never in CI).
+    #[arg(long)]
+    pub update_snapshots: bool,
     /// Treat inconclusive scenarios as failures.
     #[arg(long)]
     pub strict: bool,

@@ -16,6 +16,7 @@ use crate::plan::{self, Oracle};
 use crate::report::{self, JsonReport};
 use crate::run::{self, FailureKind, Outcome, RunContext, RunOptions, ScenarioReport, StepFailure};
 use crate::scenario::{self, Catalogue, Scenario, ScenarioSet};
+use crate::snapshot::{SnapshotMode, SnapshotStore};
 use crate::target::{Credential, Target, TargetOptions};
 use crate::vault;
 
@@ -217,7 +218,28 @@ async fn prepare(args: &RunArgs) -> Result<(RunContext, Option<vault::RunningVau
         max_poll_interval: Duration::from_millis(args.max_poll_interval.unwrap_or(default_poll)),
         without: args.without.iter().map(|c| (*c).into()).collect(),
     };
-    Ok((RunContext::new(target, schemas, options), embedded))
+    Ok((
+        RunContext::new(target, schemas, snapshot_store(args)?, options),
+        embedded,
+    ))
+}
+
+/// Snapshots hold the service contract: they are checked under the service oracle only.
+fn snapshot_store(args: &RunArgs) -> Result<Option<SnapshotStore>, StartError> {
+    if args.oracle != Oracle::Service {
+        return Ok(None);
+    }
+    let mode = if args.update_snapshots {
+        if std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false") {
+            return Err(StartError::Usage(
+                "--update-snapshots is refused in CI (CI is set)".into(),
+            ));
+        }
+        SnapshotMode::Update
+    } else {
+        SnapshotMode::Compare
+    };
+    Ok(Some(SnapshotStore::new(args.snapshots.clone(), mode)))
 }
 
 fn credential(args: &RunArgs) -> Result<Credential, StartError> {
@@ -327,6 +349,7 @@ fn broken_trial(
             check: None,
             message: format!("invalid scenario file: {}", err.message),
             unverified: false,
+            note: None,
             exchange: None,
         }],
         ..ScenarioReport::empty(&name)

@@ -32,6 +32,17 @@ pub fn list(args: &ListArgs) -> ExitCode {
     }
 }
 
+pub fn deviations(args: &ListArgs) -> ExitCode {
+    match harness::load(&args.dir.scenarios) {
+        Ok((_, set)) => {
+            let rows = crate::deviations::collect(&set.scenarios);
+            let _ = write!(std::io::stdout(), "{}", crate::deviations::render(&rows));
+            ExitCode::from(exit::SUCCESS)
+        }
+        Err(err) => usage(&err),
+    }
+}
+
 fn usage(err: &str) -> ExitCode {
     let _ = writeln!(std::io::stderr(), "error: {err}");
     ExitCode::from(exit::USAGE)

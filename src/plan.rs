@@ -36,6 +36,8 @@ pub struct PlannedStep {
     pub expect: Expectation,
     /// The expectation was never observed on the real service.
     pub unverified: bool,
+    /// The chosen oracle's note (why it expects this, and its source).
+    pub note: Option<String>,
     pub capture: Vec<(String, Capture)>,
     /// Reason reported when this precondition does not hold.
     pub guard: Option<String>,
@@ -57,7 +59,8 @@ pub struct Expectation {
     /// JSON pointer → matcher.
     pub json: Vec<(String, At<Matcher>)>,
     pub schema: Option<At<String>>,
-    pub snapshot: bool,
+    /// Provenance of the snapshot to compare with, when the step has one.
+    pub snapshot: Option<At<String>>,
     pub semantics: Vec<At<Semantic>>,
 }
 
@@ -79,8 +82,8 @@ impl Expectation {
         if spec.schema.is_some() {
             self.schema.clone_from(&spec.schema);
         }
-        if let Some(snapshot) = spec.snapshot {
-            self.snapshot = snapshot;
+        if spec.snapshot.is_some() {
+            self.snapshot.clone_from(&spec.snapshot);
         }
         self.semantics.extend(spec.semantics.iter().cloned());
     }
@@ -134,6 +137,7 @@ pub fn plan(scenario: &Scenario, oracle: Oracle) -> Plan {
                 kind,
                 expect,
                 unverified: chosen.is_some_and(|o| o.unverified),
+                note: chosen.and_then(|o| o.note.clone()),
                 capture: step.capture.clone().into_iter().collect(),
                 guard: step.guard.clone(),
             }

@@ -54,7 +54,11 @@ pub fn check_exchange(
 ) -> Vec<CheckFailure> {
     let mut failures = Vec::new();
     let response = &exchange.response;
-    if let Some(status) = expect.status.as_ref().filter(|s| s.value != response.status) {
+    if let Some(status) = expect
+        .status
+        .as_ref()
+        .filter(|s| s.value != response.status)
+    {
         failures.push(CheckFailure {
             pos: status.pos,
             what: "status".into(),

@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::check::schema::SchemaSet;
 use crate::plan::{Oracle, Plan};
 use crate::scenario::Capability;
+use crate::snapshot::SnapshotStore;
 use crate::target::Target;
 use crate::template::{self, Vars};
 
@@ -62,15 +63,23 @@ pub fn new_run_id() -> String {
 pub struct RunContext {
     pub target: Target,
     pub schemas: SchemaSet,
+    /// Where snapshots are compared; `None` when the run does not check them.
+    pub snapshots: Option<SnapshotStore>,
     pub options: RunOptions,
     stopping: Arc<AtomicBool>,
 }
 
 impl RunContext {
-    pub fn new(target: Target, schemas: SchemaSet, options: RunOptions) -> RunContext {
+    pub fn new(
+        target: Target,
+        schemas: SchemaSet,
+        snapshots: Option<SnapshotStore>,
+        options: RunOptions,
+    ) -> RunContext {
         RunContext {
             target,
             schemas,
+            snapshots,
             options,
             stopping: Arc::new(AtomicBool::new(false)),
         }

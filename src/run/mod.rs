@@ -15,7 +15,7 @@ use std::time::Instant;
 use crate::plan::Plan;
 use crate::template::Vars;
 use cleanup::Cleanup;
-use step::StepResult;
+use step::{ScenarioState, StepResult};
 
 /// Runs one planned scenario to its verdict, then cleans up what it created.
 pub async fn run_plan(ctx: &RunContext, plan: &Plan) -> ScenarioReport {
@@ -29,8 +29,12 @@ pub async fn run_plan(ctx: &RunContext, plan: &Plan) -> ScenarioReport {
         ));
         return report;
     }
-    let mut vars = ctx.vars_for(plan);
-    let mut cleanup = Cleanup::new(ctx.options.run_prefix());
+    let mut state = ScenarioState {
+        vars: ctx.vars_for(plan),
+        cleanup: Cleanup::new(ctx.options.run_prefix()),
+        redactor: Default::default(),
+        log: Vec::new(),
+    };
     report.outcome = Outcome::Passed;
     for planned in &plan.steps {
         if ctx.is_stopping() {
@@ -41,16 +45,7 @@ pub async fn run_plan(ctx: &RunContext, plan: &Plan) -> ScenarioReport {
         if planned.unverified {
             report.unverified_steps.push(planned.name.clone());
         }
-        match step::run_step(
-            ctx,
-            plan,
-            planned,
-            &mut vars,
-            &mut cleanup,
-            &mut report.exchanges,
-        )
-        .await
-        {
+        match step::run_step(ctx, plan, planned, &mut state).await {
             StepResult::Ok => {}
             StepResult::Failed(failures) => {
                 report.outcome = Outcome::Failed;
@@ -64,7 +59,8 @@ pub async fn run_plan(ctx: &RunContext, plan: &Plan) -> ScenarioReport {
             }
         }
     }
-    report.cleanup_problems = cleanup.run(ctx, &mut report.exchanges).await;
+    report.cleanup_problems = state.cleanup.run(ctx, &mut state.log).await;
+    report.exchanges = state.log;
     report.duration = started.elapsed();
     report
 }

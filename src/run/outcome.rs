@@ -54,6 +54,8 @@ pub struct StepFailure {
     pub message: String,
     /// The step's expectation was never observed on the real service.
     pub unverified: bool,
+    /// The oracle's reason for this expectation (its source), when the scenario gives one.
+    pub note: Option<String>,
     #[serde(skip)]
     pub exchange: Option<Exchange>,
 }
@@ -61,6 +63,12 @@ pub struct StepFailure {
 impl StepFailure {
     /// The failure as text: step, `--> file:line:col`, expected vs actual, and the exchange.
     pub fn render(&self) -> String {
+        self.render_with_exchange(true)
+    }
+
+    /// As [`Self::render`]; the exchange is left out when another failure of the same step
+    /// already showed it.
+    pub fn render_with_exchange(&self, with_exchange: bool) -> String {
         let mut out = format!("step `{}`", self.step);
         if self.unverified {
             out.push_str(" [unverified: expectation never observed on the real service]");
@@ -72,8 +80,13 @@ impl StepFailure {
             }
             _ => out.push_str(&format!("  --> {}\n", self.file.display())),
         }
-        out.push_str(&format!("  {}\n", self.message));
-        if let Some(exchange) = &self.exchange {
+        for line in self.message.lines() {
+            out.push_str(&format!("  {line}\n"));
+        }
+        if let Some(note) = &self.note {
+            out.push_str(&format!("  why: {note}\n"));
+        }
+        if let Some(exchange) = self.exchange.as_ref().filter(|_| with_exchange) {
             for line in exchange.render().lines() {
                 out.push_str(&format!("    {line}\n"));
             }
@@ -122,8 +135,12 @@ impl ScenarioReport {
     /// All failures rendered for the console.
     pub fn render_failures(&self) -> String {
         let mut out = String::new();
-        for failure in &self.failures {
-            out.push_str(&failure.render());
+        for (i, failure) in self.failures.iter().enumerate() {
+            let last_of_step = self
+                .failures
+                .get(i + 1)
+                .is_none_or(|next| next.step != failure.step);
+            out.push_str(&failure.render_with_exchange(last_of_step));
         }
         out
     }

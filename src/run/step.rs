@@ -12,6 +12,7 @@ use crate::check::{self, CheckContext, CheckFailure};
 use crate::crypto;
 use crate::plan::{Plan, PlannedStep, StepKind};
 use crate::scenario::{Action, Capture, RequestSpec};
+use crate::snapshot::{Redactor, SnapshotKey};
 use crate::target::{Exchange, HttpRequest};
 use crate::template::{self, Vars};
 
@@ -39,6 +40,7 @@ impl Failing<'_> {
             check: None,
             message,
             unverified: false,
+            note: None,
             exchange,
         }])
     }
@@ -54,6 +56,7 @@ impl Failing<'_> {
                 message: f.to_string(),
                 check: Some(f),
                 unverified: self.step.unverified,
+                note: self.step.note.clone(),
                 exchange: Some(exchange.clone()),
             })
             .collect();
@@ -61,15 +64,27 @@ impl Failing<'_> {
     }
 }
 
+/// What a scenario accumulates while its steps run.
+pub(crate) struct ScenarioState {
+    pub vars: Vars,
+    pub cleanup: Cleanup,
+    pub redactor: Redactor,
+    pub log: Vec<Exchange>,
+}
+
 pub(crate) async fn run_step(
     ctx: &RunContext,
     plan: &Plan,
     step: &PlannedStep,
-    vars: &mut Vars,
-    cleanup: &mut Cleanup,
-    log: &mut Vec<Exchange>,
+    state: &mut ScenarioState,
 ) -> StepResult {
     let failing = Failing { plan, step };
+    let ScenarioState {
+        vars,
+        cleanup,
+        redactor,
+        log,
+    } = state;
     let exchange = match &step.kind {
         StepKind::Action(action) => {
             return match perform(action, vars).await {
@@ -101,7 +116,7 @@ pub(crate) async fn run_step(
             Err(message) => return failing.error(message, None),
         },
     };
-    let failures = check::check_exchange(
+    let mut failures = check::check_exchange(
         &step.expect,
         &exchange,
         &CheckContext {
@@ -109,6 +124,7 @@ pub(crate) async fn run_step(
             schemas: &ctx.schemas,
         },
     );
+    failures.extend(check_snapshot(ctx, plan, step, &exchange, vars, redactor));
     if !failures.is_empty() {
         return judge(&failing, step, failures, &exchange);
     }
@@ -119,6 +135,34 @@ pub(crate) async fn run_step(
         }
         Err(message) => failing.error(message, Some(exchange)),
     }
+}
+
+/// Compares the normalised response with the step's snapshot, when it has one and the run
+/// checks snapshots (the service oracle).
+fn check_snapshot(
+    ctx: &RunContext,
+    plan: &Plan,
+    step: &PlannedStep,
+    exchange: &Exchange,
+    vars: &Vars,
+    redactor: &mut Redactor,
+) -> Option<CheckFailure> {
+    let provenance = step.expect.snapshot.as_ref()?;
+    let store = ctx.snapshots.as_ref()?;
+    let actual = redactor.normalise(&exchange.response, vars);
+    let key = SnapshotKey {
+        scenario: &plan.id,
+        step: &step.name,
+        source: &plan.file,
+        provenance: &provenance.value,
+        api_version: ctx.target.api_version(),
+    };
+    store.check(&key, &actual).err().map(|err| CheckFailure {
+        pos: provenance.pos,
+        what: "snapshot".into(),
+        expected: "the recorded response".into(),
+        actual: err.to_string(),
+    })
 }
 
 /// A failed expectation fails the scenario, unless the step is a guard.

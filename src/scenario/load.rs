@@ -14,6 +14,9 @@ use crate::template;
 /// Names every scenario may use without defining them.
 pub const BUILTIN_VARS: &[&str] = &["cert", "cert2", "issuer", "vault", "api_version", "run"];
 
+/// Where a snapshot's content comes from: recorded service bytes, the doc, or only our vault.
+pub const PROVENANCES: &[&str] = &["real:", "doc:", "reference-vault:"];
+
 /// A scenario file that parsed and validated.
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -209,6 +212,23 @@ fn validate_step(step: &StepFile, defined: &BTreeSet<String>) -> Result<(), Stri
     let has_checks = step.expect.is_some() || step.service.is_some() || step.doc.is_some();
     if step.action.is_some() && (has_checks || !step.capture.is_empty() || step.guard.is_some()) {
         return Err("an `action` step takes no expect, oracle, capture or guard".into());
+    }
+    let snapshots = [
+        step.expect.as_ref(),
+        step.service.as_ref().and_then(|o| o.expect.as_ref()),
+        step.doc.as_ref().and_then(|o| o.expect.as_ref()),
+    ];
+    for snapshot in snapshots
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.snapshot.as_ref())
+    {
+        if !PROVENANCES.iter().any(|p| snapshot.value.starts_with(p)) {
+            return Err(format!(
+                "snapshot provenance must start with one of {PROVENANCES:?}, got {:?}",
+                snapshot.value
+            ));
+        }
     }
     let used = step_templates(step);
     check_names(defined, used).map_err(|v| format!("unknown variable `{{{{{v}}}}}`"))

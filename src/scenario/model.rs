@@ -204,9 +204,11 @@ pub struct ExpectSpec {
     /// Schema name from `schemas/` the body must satisfy (`none` to skip the implied one).
     #[serde(default)]
     pub schema: Option<At<String>>,
-    /// Compare the normalised response with `snapshots/<area>/<id>@<step>.snap`.
+    /// Compare the normalised response with `snapshots/<area>/<id>@<step>.snap`. The value
+    /// is the snapshot's provenance: `real: …` (recorded service bytes, cite FACTS.md),
+    /// `doc: …`, or `reference-vault: …` (never observed elsewhere).
     #[serde(default)]
-    pub snapshot: Option<bool>,
+    pub snapshot: Option<At<String>>,
     /// Checks that relate several values (crypto, identity).
     #[serde(default)]
     pub semantics: Vec<At<Semantic>>,
