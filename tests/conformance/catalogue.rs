@@ -1,0 +1,65 @@
+//! The scenario format and the rule catalogue stay consistent: the committed schema is the
+//! generated one, every scenario validates against it, every rule has a scenario.
+
+use super::support::{root, run, text};
+
+#[test]
+fn committed_scenario_schema_is_the_generated_one() {
+    let committed = std::fs::read_to_string(root().join("schemas/scenario.schema.json"))
+        .expect("schemas/scenario.schema.json is committed");
+    assert_eq!(
+        committed,
+        kvconform::scenario::scenario_schema(),
+        "regenerate with `cargo run -- schema > schemas/scenario.schema.json`"
+    );
+}
+
+#[test]
+fn every_scenario_file_validates_against_the_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&kvconform::scenario::scenario_schema()).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let mut count = 0;
+    for area in std::fs::read_dir(root().join("scenarios")).expect("scenarios/") {
+        let area = area.expect("entry").path();
+        if !area.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&area).expect("area") {
+            let file = file.expect("entry").path();
+            let yaml = std::fs::read_to_string(&file).expect("readable");
+            let value: serde_json::Value = serde_saphyr::from_str(&yaml).expect("YAML");
+            let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{}: {errors:?}", file.display());
+            count += 1;
+        }
+    }
+    assert!(count >= 25, "only {count} scenarios");
+}
+
+#[test]
+fn every_rule_is_covered_and_every_scenario_names_known_rules() {
+    let (catalogue, set) = kvconform::harness::load(&root().join("scenarios")).expect("loads");
+    assert_eq!(catalogue.rules.len(), 25, "DESIGN.md lists 25 rules");
+    assert!(set.broken.is_empty(), "broken scenarios: {:?}", set.broken);
+    let uncovered = kvconform::inventory::uncovered_rules(&catalogue, &set);
+    assert!(uncovered.is_empty(), "rules without a scenario: {uncovered:?}");
+    let output = run(&["validate"]);
+    assert!(output.status.success(), "{}", text(&output));
+}
+
+#[test]
+fn an_unknown_rule_id_is_reported_with_its_position() {
+    let (catalogue, _) = kvconform::harness::load(&root().join("scenarios")).expect("loads");
+    let dir = super::support::temp_dir("unknown-rule").join("area");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let file = dir.join("x.yaml");
+    std::fs::write(
+        &file,
+        "id: x\ntitle: t\nrules: [create-manual, no-such-rule]\nsource: s\nsteps:\n  - name: a\n    request: { method: GET, path: / }\n",
+    )
+    .expect("write");
+    let err = kvconform::scenario::load_file(&file, "area", &catalogue).expect_err("unknown rule");
+    assert_eq!(err.pos.map(|p| (p.line, p.col)), Some((3, 23)), "{err}");
+    assert!(err.message.contains("unknown rule id `no-such-rule`"), "{err}");
+}
