@@ -60,8 +60,9 @@ fn dated_ok(base: &str) -> bool {
         return false;
     }
     let valid = match (y.parse::<i32>(), m.parse::<u8>(), d.parse::<u8>()) {
-        (Ok(y), Ok(m), Ok(d)) => time::Month::try_from(m)
-            .is_ok_and(|m| time::Date::from_calendar_date(y, m, d).is_ok()),
+        (Ok(y), Ok(m), Ok(d)) => {
+            time::Month::try_from(m).is_ok_and(|m| time::Date::from_calendar_date(y, m, d).is_ok())
+        }
         _ => false,
     };
     // Fixed-width digits compare correctly as strings.

@@ -3,11 +3,11 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
-use rcgen::{
-    CertificateParams, ExtendedKeyUsagePurpose, KeyPair, KeyUsagePurpose,
-    OtherNameValue, PublicKeyData, SanType, SerialNumber,
-};
 use rcgen::string::Ia5String;
+use rcgen::{
+    CertificateParams, ExtendedKeyUsagePurpose, KeyPair, KeyUsagePurpose, OtherNameValue,
+    PublicKeyData, SanType, SerialNumber,
+};
 use sha1::{Digest, Sha1};
 use time::OffsetDateTime;
 use x509_parser::prelude::{FromDer, X509Certificate};
@@ -95,11 +95,7 @@ pub(crate) fn params_for(x509: &X509PropsOut) -> Result<CertificateParams, KvErr
         .iter()
         .map(|u| key_usage(u))
         .collect::<Result<_, _>>()?;
-    params.extended_key_usages = x509
-        .ekus
-        .iter()
-        .map(|e| eku(e))
-        .collect::<Result<_, _>>()?;
+    params.extended_key_usages = x509.ekus.iter().map(|e| eku(e)).collect::<Result<_, _>>()?;
     Ok(params)
 }
 
@@ -114,7 +110,9 @@ fn sans(sans: Option<&Sans>) -> Result<Vec<SanType>, KvError> {
         out.push(SanType::DnsName(Ia5String::try_from(dns).map_err(bad)?));
     }
     for email in list(&sans.emails) {
-        out.push(SanType::Rfc822Name(Ia5String::try_from(email).map_err(bad)?));
+        out.push(SanType::Rfc822Name(
+            Ia5String::try_from(email).map_err(bad)?,
+        ));
     }
     for upn in list(&sans.upns) {
         out.push(SanType::OtherName((
@@ -295,8 +293,8 @@ pub(crate) mod tests {
         ca.distinguished_name.push(DnType::CommonName, "test CA");
         let ca_cert = ca.self_signed(&ca_key).expect("ca cert");
         let issuer = Issuer::new(ca, ca_key);
-        let der = rcgen::CertificateSigningRequestDer::from(csr_der.to_vec());
-        let params = rcgen::CertificateSigningRequestParams::from_der(&der).expect("csr");
+        let params =
+            rcgen::CertificateSigningRequestParams::from_der(&csr_der.into()).expect("csr");
         let leaf = params.signed_by(&issuer).expect("signed");
         (leaf.der().to_vec(), ca_cert.der().to_vec())
     }

@@ -64,8 +64,7 @@ impl FromRequestParts<AppState> for Ctx {
 fn is_host(h: &str) -> bool {
     !h.is_empty()
         && h.len() <= 255
-        && h
-            .chars()
+        && h.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']' | '_'))
 }
 
@@ -76,9 +75,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for KvJson<T> {
     type Rejection = KvError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, KvError> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(body_error)?;
+        let bytes = Bytes::from_request(req, state).await.map_err(body_error)?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(KvError::bad_parameter("The request body is missing."));
         }

@@ -146,11 +146,7 @@ impl KeyPool {
     /// How many keys are ready now (for tests and diagnostics).
     #[cfg(test)]
     pub(crate) fn ready(&self) -> usize {
-        self.shared
-            .state
-            .lock()
-            .map(|s| s.ready.len())
-            .unwrap_or(0)
+        self.shared.state.lock().map(|s| s.ready.len()).unwrap_or(0)
     }
 }
 

@@ -21,7 +21,10 @@ pub(crate) async fn common_headers(request: Request, next: Next) -> Response {
         ("pragma", "no-cache"),
         ("expires", "-1"),
         ("x-content-type-options", "nosniff"),
-        ("strict-transport-security", "max-age=31536000;includeSubDomains"),
+        (
+            "strict-transport-security",
+            "max-age=31536000;includeSubDomains",
+        ),
         ("x-ms-keyvault-service-version", "1.9.3070.1"),
         ("x-ms-keyvault-region", "kvconform-reference"),
     ];

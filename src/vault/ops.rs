@@ -211,7 +211,11 @@ pub(crate) fn with_op<'s>(
 }
 
 /// PATCH `{"cancellation_requested": true}` (FACTS §7).
-pub(crate) fn cancel(entry: &mut CertEntry, requested: bool, rules: Rules<'_>) -> Result<(), KvError> {
+pub(crate) fn cancel(
+    entry: &mut CertEntry,
+    requested: bool,
+    rules: Rules<'_>,
+) -> Result<(), KvError> {
     let Some(op) = entry.pending.as_mut() else {
         return Err(KvError::pending_not_found(&entry.name));
     };

@@ -126,7 +126,9 @@ pub(crate) fn bundle(ctx: &Ctx, q: &Quirks, entry: &CertEntry, v: &CertVersion) 
         cer: issued.map(|c| STANDARD.encode(&c.der)),
         attributes: attributes(v),
         tags: v.tags.clone(),
-        policy: entry.policy.render(format!("{}/policy", cert_url(ctx, name))),
+        policy: entry
+            .policy
+            .render(format!("{}/policy", cert_url(ctx, name))),
         pending: entry.pending.as_ref().map(|_| PendingRef {
             id: pending_url(ctx, name),
         }),

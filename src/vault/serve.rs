@@ -102,7 +102,12 @@ pub struct ServeArgs {
     #[arg(long)]
     pub require_auth: bool,
     /// Accept only this bearer token (implies --require-auth).
-    #[arg(long, value_name = "T", env = "KVCONFORM_VAULT_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "T",
+        env = "KVCONFORM_VAULT_TOKEN",
+        hide_env_values = true
+    )]
     pub token: Option<String>,
     /// Tenant GUID shown in the 401 challenge.
     #[arg(long, default_value = DEFAULT_TENANT_ID)]

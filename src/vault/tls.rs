@@ -32,7 +32,9 @@ pub(crate) fn generate() -> Result<TlsMaterial, rcgen::Error> {
         "::1".to_owned(),
     ])?;
     server.distinguished_name = rcgen::DistinguishedName::new();
-    server.distinguished_name.push(DnType::CommonName, "localhost");
+    server
+        .distinguished_name
+        .push(DnType::CommonName, "localhost");
     server.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     let server_cert = server.signed_by(&server_key, &issuer)?;
     Ok(TlsMaterial {

@@ -29,8 +29,8 @@ pub(crate) async fn get_latest(
 ) -> Result<Response, KvError> {
     let name = cert_name(path)?;
     let mut store = vault.lock();
-    let entry =
-        ops::entry(&mut store, &name, vault.rules()).ok_or_else(|| KvError::cert_not_found(&name))?;
+    let entry = ops::entry(&mut store, &name, vault.rules())
+        .ok_or_else(|| KvError::cert_not_found(&name))?;
     let latest = entry
         .latest()
         .ok_or_else(|| KvError::cert_not_found(&name))?;
@@ -67,8 +67,8 @@ pub(crate) async fn get_policy(
 ) -> Result<Response, KvError> {
     let name = cert_name(path)?;
     let mut store = vault.lock();
-    let entry =
-        ops::entry(&mut store, &name, vault.rules()).ok_or_else(|| KvError::cert_not_found(&name))?;
+    let entry = ops::entry(&mut store, &name, vault.rules())
+        .ok_or_else(|| KvError::cert_not_found(&name))?;
     let id = format!("{}/policy", render::cert_url(&ctx, &entry.name));
     Ok(json(StatusCode::OK, &entry.policy.render(id)))
 }
@@ -115,8 +115,8 @@ pub(crate) async fn versions(
 ) -> Result<Response, KvError> {
     let name = cert_name(path)?;
     let mut store = vault.lock();
-    let entry =
-        ops::entry(&mut store, &name, vault.rules()).ok_or_else(|| KvError::cert_not_found(&name))?;
+    let entry = ops::entry(&mut store, &name, vault.rules())
+        .ok_or_else(|| KvError::cert_not_found(&name))?;
     let value = entry
         .versions
         .iter()
