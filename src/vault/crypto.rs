@@ -293,8 +293,8 @@ pub(crate) mod tests {
         ca.distinguished_name.push(DnType::CommonName, "test CA");
         let ca_cert = ca.self_signed(&ca_key).expect("ca cert");
         let issuer = Issuer::new(ca, ca_key);
-        let der = rcgen::CertificateSigningRequestDer::from(csr_der.to_vec());
-        let params = rcgen::CertificateSigningRequestParams::from_der(&der).expect("csr");
+        let params =
+            rcgen::CertificateSigningRequestParams::from_der(&csr_der.into()).expect("csr");
         let leaf = params.signed_by(&issuer).expect("signed");
         (leaf.der().to_vec(), ca_cert.der().to_vec())
     }

@@ -44,9 +44,29 @@ pub(crate) struct PolicyIn {
     pub(crate) key_props: Option<KeyPropsIn>,
     pub(crate) secret_props: Option<SecretProps>,
     pub(crate) x509_props: Option<X509PropsIn>,
-    pub(crate) lifetime_actions: Option<Vec<Value>>,
+    pub(crate) lifetime_actions: Option<Vec<LifetimeAction>>,
     pub(crate) issuer: Option<IssuerParamsIn>,
     pub(crate) attributes: Option<AttributesIn>,
+}
+
+/// One lifetime action, typed so that `trigger` is written before `action` as the service does.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub(crate) struct LifetimeAction {
+    pub(crate) trigger: Trigger,
+    pub(crate) action: Action,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub(crate) struct Trigger {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) lifetime_percentage: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) days_before_expiry: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub(crate) struct Action {
+    pub(crate) action_type: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -155,7 +175,7 @@ pub(crate) struct PolicyOut {
     pub(crate) key_props: KeyPropsOut,
     pub(crate) secret_props: SecretProps,
     pub(crate) x509_props: X509PropsOut,
-    pub(crate) lifetime_actions: Vec<Value>,
+    pub(crate) lifetime_actions: Vec<LifetimeAction>,
     pub(crate) issuer: IssuerOut,
     pub(crate) attributes: PolicyAttributes,
 }

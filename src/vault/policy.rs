@@ -1,12 +1,10 @@
 //! Validating a create/import policy and filling in the defaults the service returns.
 
-use serde_json::json;
-
 use super::errors::KvError;
 use super::keys::{Curve, KeySpec};
 use super::model::{
-    BasicConstraints, IssuerOut, KeyPropsOut, PolicyAttributes, PolicyIn, PolicyOut, SecretProps,
-    X509PropsOut,
+    Action, BasicConstraints, IssuerOut, KeyPropsOut, LifetimeAction, PolicyAttributes, PolicyIn,
+    PolicyOut, SecretProps, Trigger, X509PropsOut,
 };
 
 /// The reserved issuer name of a manual (merge) request.
@@ -169,7 +167,7 @@ fn x509_props(input: &PolicyIn, key: KeySpec) -> Result<X509PropsOut, KvError> {
 
 /// S5 shows EmailContacts for a manual issuer; self-signed and provider policies default to
 /// AutoRenew (INF: what the portal shows for a default Self policy).
-fn lifetime_actions(input: &PolicyIn, issuer: &str) -> Vec<serde_json::Value> {
+fn lifetime_actions(input: &PolicyIn, issuer: &str) -> Vec<LifetimeAction> {
     if let Some(actions) = &input.lifetime_actions {
         return actions.clone();
     }
@@ -178,12 +176,21 @@ fn lifetime_actions(input: &PolicyIn, issuer: &str) -> Vec<serde_json::Value> {
     } else {
         "AutoRenew"
     };
-    vec![json!({"trigger": {"lifetime_percentage": 80}, "action": {"action_type": action}})]
+    vec![LifetimeAction {
+        trigger: Trigger {
+            lifetime_percentage: Some(80),
+            days_before_expiry: None,
+        },
+        action: Action {
+            action_type: action.to_owned(),
+        },
+    }]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn policy(v: serde_json::Value) -> Result<Policy, KvError> {
         let input: PolicyIn = serde_json::from_value(v).expect("policy json");
