@@ -23,6 +23,12 @@ use crate::vault;
 /// The token the harness sends to the embedded vault, which demands one but accepts any.
 const EMBEDDED_TOKEN: &str = "kvconform-embedded-dummy-token";
 
+/// How long the embedded vault keeps Self and provider operations inProgress: long enough
+/// for the probes that need an operation in progress (a guard GET, then the probe), short
+/// enough to keep the whole suite well under a second.
+const EMBEDDED_SELF_DELAY: Duration = Duration::from_millis(400);
+const EMBEDDED_CANCEL_DELAY: Duration = Duration::from_millis(100);
+
 /// Why a run could not start.
 #[derive(Debug, thiserror::Error)]
 enum StartError {
@@ -266,7 +272,12 @@ fn credential(args: &RunArgs) -> Result<Credential, StartError> {
 }
 
 async fn start_embedded(args: &RunArgs) -> Result<vault::RunningVault, StartError> {
-    let mut config = vault::VaultConfig::default();
+    let mut config = vault::VaultConfig {
+        self_delay: EMBEDDED_SELF_DELAY,
+        provider_delay: EMBEDDED_SELF_DELAY,
+        cancel_delay: EMBEDDED_CANCEL_DELAY,
+        ..vault::VaultConfig::default()
+    };
     for name in &args.vault_quirk {
         let quirk = name.parse::<vault::Quirk>().map_err(|_| {
             StartError::Usage(format!(

@@ -28,6 +28,8 @@ pub fn render_matcher(matcher: &Matcher, vars: &Vars) -> Result<Matcher, Unknown
 pub fn matches_rendered(matcher: &Matcher, actual: Option<&Value>) -> bool {
     match (matcher, actual) {
         (Matcher::Absent(want_absent), actual) => actual.is_none() == *want_absent,
+        // A missing value is not the unwanted one.
+        (Matcher::Not(_), None) => true,
         (_, None) => false,
         (Matcher::Present, Some(_)) => true,
         (Matcher::Eq(expected), Some(actual)) => same(expected, actual),
@@ -110,6 +112,8 @@ mod tests {
     #[case(json!({"regex": "^[0-9a-f]{32}$"}), Some(json!("4f5e-")), false)]
     #[case(json!({"type": "boolean"}), Some(json!(false)), true)]
     #[case(json!({"not": "x"}), Some(json!("y")), true)]
+    #[case(json!({"not": ""}), None, true)]
+    #[case(json!({"not": ""}), Some(json!("")), false)]
     #[case(json!({"contains": "Perform Merge"}), Some(json!("Please Perform Merge now")), true)]
     fn evaluates(#[case] matcher: Value, #[case] actual: Option<Value>, #[case] ok: bool) {
         let matcher = Matcher::from_value(matcher).unwrap();

@@ -48,8 +48,13 @@ pub async fn run_plan(ctx: &RunContext, plan: &Plan) -> ScenarioReport {
         match step::run_step(ctx, plan, planned, &mut state).await {
             StepResult::Ok => {}
             StepResult::Failed(failures) => {
-                report.outcome = Outcome::Failed;
-                report.failures.extend(failures);
+                if let Some(reason) = lost_precondition(ctx, plan, planned, &mut state).await {
+                    report.outcome = Outcome::Inconclusive;
+                    report.reason = Some(reason);
+                } else {
+                    report.outcome = Outcome::Failed;
+                    report.failures.extend(failures);
+                }
                 break;
             }
             StepResult::Inconclusive(reason) => {
@@ -63,6 +68,37 @@ pub async fn run_plan(ctx: &RunContext, plan: &Plan) -> ScenarioReport {
     report.exchanges = state.log;
     report.duration = started.elapsed();
     report
+}
+
+/// After a failed probe, re-checks the latest read-only guard before it: when the
+/// precondition no longer holds (the operation moved on while the probe ran), the failure
+/// says nothing about the target and the scenario is inconclusive.
+async fn lost_precondition(
+    ctx: &RunContext,
+    plan: &Plan,
+    failed: &crate::plan::PlannedStep,
+    state: &mut ScenarioState,
+) -> Option<String> {
+    let index = plan.steps.iter().position(|s| std::ptr::eq(s, failed))?;
+    // Only the probe right after its guard (actions in between change nothing remote).
+    let guard = plan.steps[..index]
+        .iter()
+        .rev()
+        .find(|s| !matches!(s.kind, crate::plan::StepKind::Action(_)))
+        .filter(|s| s.guard.is_some())?;
+    let crate::plan::StepKind::Request(request) = &guard.kind else {
+        return None;
+    };
+    if request.method != crate::scenario::Method::Get || failed.guard.is_some() {
+        return None;
+    }
+    match step::run_step(ctx, plan, guard, state).await {
+        StepResult::Inconclusive(reason) => Some(format!(
+            "{reason}; it held before `{}` but not after, so that step cannot be judged",
+            failed.name
+        )),
+        _ => None,
+    }
 }
 
 /// Built-in variables for a scenario: its unique names, the vault URL, the api-version.

@@ -27,7 +27,7 @@ pub enum Matcher {
     Present,
     /// The value has this JSON type.
     Type(JsonType),
-    /// Anything except this value.
+    /// Anything except this value (a missing value qualifies).
     Not(Value),
 }
 

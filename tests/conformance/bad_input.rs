@@ -18,9 +18,20 @@ fn broken_scenario_files_fail_alone_with_file_line_col() {
     std::fs::create_dir_all(&area).unwrap();
     std::fs::write(area.join("good.yaml"), GOOD).unwrap();
     std::fs::write(area.join("typo.yaml"), GOOD.replace("title:", "titel:")).unwrap();
-    std::fs::write(area.join("wrong-type.yaml"), GOOD.replace("status: 200", "status: ok")).unwrap();
+    std::fs::write(
+        area.join("wrong-type.yaml"),
+        GOOD.replace("status: 200", "status: ok"),
+    )
+    .unwrap();
     std::fs::write(area.join("not-yaml.yaml"), "id: [unclosed\n  - : :").unwrap();
-    std::fs::write(area.join("bad-matcher.yaml"), GOOD.replace("status: 200 }", "status: 200, json: { /x: { regexp: a } } }")).unwrap();
+    std::fs::write(
+        area.join("bad-matcher.yaml"),
+        GOOD.replace(
+            "status: 200 }",
+            "status: 200, json: { /x: { regexp: a } } }",
+        ),
+    )
+    .unwrap();
     let report_path = dir.join("report.json");
     let output = run(&[
         "run",
@@ -35,7 +46,15 @@ fn broken_scenario_files_fail_alone_with_file_line_col() {
     assert_eq!(ids_with(&report, "passed"), ["area::good"]);
     let mut failed = ids_with(&report, "failed");
     failed.sort();
-    assert_eq!(failed, ["area::bad-matcher", "area::not-yaml", "area::typo", "area::wrong-type"]);
+    assert_eq!(
+        failed,
+        [
+            "area::bad-matcher",
+            "area::not-yaml",
+            "area::typo",
+            "area::wrong-type"
+        ]
+    );
     for (file, words) in [
         ("typo.yaml:2:1", "titel"),
         ("wrong-type.yaml:8:23", "invalid"),
@@ -56,7 +75,10 @@ fn garbage_server() -> (u16, std::thread::JoinHandle<()>) {
     let port = listener.local_addr().unwrap().port();
     listener.set_nonblocking(true).unwrap();
     let handle = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
             let deadline = Instant::now() + Duration::from_secs(60);
@@ -78,7 +100,12 @@ async fn answer(mut socket: tokio::net::TcpStream) {
     let n = socket.read(&mut buf).await.unwrap_or(0);
     let request = String::from_utf8_lossy(&buf[..n]).to_string();
     let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-    let ok = |body: &str| format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{body}", body.len());
+    let ok = |body: &str| {
+        format!(
+            "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    };
     let reply = if path.starts_with("/certificates?") {
         ok("{\"value\":[]}")
     } else if path.starts_with("/html") {
@@ -129,7 +156,11 @@ fn a_target_answering_garbage_fails_steps_clearly_without_hanging() {
         report_path.to_str().unwrap(),
     ]);
     let console = text(&output);
-    assert!(started.elapsed() < Duration::from_secs(15), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "took {:?}",
+        started.elapsed()
+    );
     assert_eq!(output.status.code(), Some(101), "{console}");
     assert!(!console.contains("panicked"), "{console}");
     let report = json_report(&report_path);
@@ -140,6 +171,9 @@ fn a_target_answering_garbage_fails_steps_clearly_without_hanging() {
         "no response from",
         "garbage::truncated",
     ] {
-        assert!(console.contains(expected), "missing {expected:?} in:\n{console}");
+        assert!(
+            console.contains(expected),
+            "missing {expected:?} in:\n{console}"
+        );
     }
 }

@@ -29,7 +29,10 @@ fn every_scenario_file_validates_against_the_schema() {
             let file = file.expect("entry").path();
             let yaml = std::fs::read_to_string(&file).expect("readable");
             let value: serde_json::Value = serde_saphyr::from_str(&yaml).expect("YAML");
-            let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
+            let errors: Vec<String> = validator
+                .iter_errors(&value)
+                .map(|e| e.to_string())
+                .collect();
             assert!(errors.is_empty(), "{}: {errors:?}", file.display());
             count += 1;
         }
@@ -43,7 +46,10 @@ fn every_rule_is_covered_and_every_scenario_names_known_rules() {
     assert_eq!(catalogue.rules.len(), 25, "DESIGN.md lists 25 rules");
     assert!(set.broken.is_empty(), "broken scenarios: {:?}", set.broken);
     let uncovered = kvconform::inventory::uncovered_rules(&catalogue, &set);
-    assert!(uncovered.is_empty(), "rules without a scenario: {uncovered:?}");
+    assert!(
+        uncovered.is_empty(),
+        "rules without a scenario: {uncovered:?}"
+    );
     let output = run(&["validate"]);
     assert!(output.status.success(), "{}", text(&output));
 }
@@ -60,6 +66,9 @@ fn an_unknown_rule_id_is_reported_with_its_position() {
     )
     .expect("write");
     let err = kvconform::scenario::load_file(&file, "area", &catalogue).expect_err("unknown rule");
-    assert_eq!(err.pos.map(|p| (p.line, p.col)), Some((3, 23)), "{err}");
-    assert!(err.message.contains("unknown rule id `no-such-rule`"), "{err}");
+    assert_eq!(err.pos.map(|p| (p.line, p.col)), Some((3, 24)), "{err}");
+    assert!(
+        err.message.contains("unknown rule id `no-such-rule`"),
+        "{err}"
+    );
 }

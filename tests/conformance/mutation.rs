@@ -28,5 +28,8 @@ fn every_quirk_makes_at_least_one_scenario_fail() {
         let _ = text(&output);
     }
     std::fs::write(dir.join("matrix.md"), &matrix).unwrap();
-    assert!(uncaught.is_empty(), "quirks no scenario catches: {uncaught:?}\n{matrix}");
+    assert!(
+        uncaught.is_empty(),
+        "quirks no scenario catches: {uncaught:?}\n{matrix}"
+    );
 }

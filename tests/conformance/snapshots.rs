@@ -18,7 +18,12 @@ fn declared() -> Vec<(String, String, PathBuf, String)> {
         for step in &plan.steps {
             if let Some(provenance) = &step.expect.snapshot {
                 let path = store.path_for(&plan.id, &step.name);
-                out.push((plan.id.clone(), step.name.clone(), path, provenance.value.clone()));
+                out.push((
+                    plan.id.clone(),
+                    step.name.clone(),
+                    path,
+                    provenance.value.clone(),
+                ));
             }
         }
     }
@@ -39,15 +44,28 @@ fn snap_files(dir: &std::path::Path, out: &mut BTreeSet<PathBuf>) {
 #[test]
 fn every_snapshot_belongs_to_a_step_and_records_its_provenance() {
     let declared = declared();
-    assert!(declared.len() >= 10, "only {} snapshot steps", declared.len());
+    assert!(
+        declared.len() >= 10,
+        "only {} snapshot steps",
+        declared.len()
+    );
     let mut on_disk = BTreeSet::new();
     snap_files(&root().join("snapshots"), &mut on_disk);
     let expected: BTreeSet<PathBuf> = declared.iter().map(|d| d.2.clone()).collect();
     let orphans: Vec<_> = on_disk.difference(&expected).collect();
     assert!(orphans.is_empty(), "orphan snapshots: {orphans:?}");
     for (id, step, path, provenance) in &declared {
-        assert!(read_contents(path).unwrap().is_some(), "{id} @ {step}: {} missing", path.display());
-        assert_eq!(read_provenance(path).unwrap().as_deref(), Some(provenance.as_str()), "{}", path.display());
+        assert!(
+            read_contents(path).unwrap().is_some(),
+            "{id} @ {step}: {} missing",
+            path.display()
+        );
+        assert_eq!(
+            read_provenance(path).unwrap().as_deref(),
+            Some(provenance.as_str()),
+            "{}",
+            path.display()
+        );
     }
 }
 
@@ -55,18 +73,36 @@ fn every_snapshot_belongs_to_a_step_and_records_its_provenance() {
 fn a_changed_snapshot_fails_with_a_readable_diff() {
     let (id, _, path, _) = declared()
         .into_iter()
-        .find(|d| read_contents(&d.2).ok().flatten().is_some_and(|t| t.contains("inProgress")))
+        .find(|d| {
+            read_contents(&d.2)
+                .ok()
+                .flatten()
+                .is_some_and(|t| t.contains("inProgress"))
+        })
         .expect("a snapshot showing inProgress");
     let dir = temp_dir("tampered");
     copy_tree(&root().join("snapshots"), &dir);
     let relative = path.strip_prefix(root().join("snapshots")).unwrap();
     let copy = dir.join(relative);
     let original = std::fs::read_to_string(&copy).unwrap();
-    std::fs::write(&copy, original.replacen("\"inProgress\"", "\"inprogress\"", 1)).unwrap();
+    std::fs::write(
+        &copy,
+        original.replacen("\"inProgress\"", "\"inprogress\"", 1),
+    )
+    .unwrap();
     let output = run(&["run", "--exact", &id, "--snapshots", dir.to_str().unwrap()]);
     let console = text(&output);
     assert_eq!(output.status.code(), Some(101), "{console}");
-    assert!(console.contains("differs (- snapshot, + actual)"), "{console}");
-    assert!(console.contains("-  \"status\": \"inprogress\""), "{console}");
-    assert!(console.contains("+  \"status\": \"inProgress\""), "{console}");
+    assert!(
+        console.contains("differs (- snapshot, + actual)"),
+        "{console}"
+    );
+    assert!(
+        console.contains("-  \"status\": \"inprogress\""),
+        "{console}"
+    );
+    assert!(
+        console.contains("+  \"status\": \"inProgress\""),
+        "{console}"
+    );
 }
