@@ -123,6 +123,9 @@ pub struct RunArgs {
     /// Skip scenarios whose name contains this (repeatable).
     #[arg(long, value_name = "FILTER")]
     pub skip: Vec<String>,
+    /// Print where the time went (start-up, HTTP, checks, crypto) after the summary.
+    #[arg(long)]
+    pub timings: bool,
     /// Less console output (one character per scenario).
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -5,7 +5,7 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
@@ -65,7 +65,9 @@ pub fn load(dir: &std::path::Path) -> Result<(Catalogue, ScenarioSet), String> {
 }
 
 fn run_inner(args: &RunArgs) -> Result<ExitCode, StartError> {
+    let started = Instant::now();
     let (_, set) = load(&args.dir.scenarios).map_err(StartError::Usage)?;
+    let loaded = started.elapsed();
     let libtest = libtest_arguments(args);
     let (scenarios, broken) = select(set, args);
     if args.list {
@@ -87,6 +89,7 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, StartError> {
         .build()
         .map_err(|e| StartError::Harness(format!("cannot start the async runtime: {e}")))?;
     let (ctx, _vault) = runtime.block_on(prepare(args))?;
+    let ready = started.elapsed();
     let ctx = Arc::new(ctx);
     install_interrupt(&runtime, &ctx);
     let reports = Arc::new(Mutex::new(Vec::new()));
@@ -102,6 +105,16 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, StartError> {
     trials.sort_by(|a, b| a.name().cmp(b.name()));
     let _ = std::io::stdout().flush();
     let _ = libtest_mimic::run(&libtest, trials);
+    if args.timings {
+        let _ = write!(
+            std::io::stdout(),
+            "timings: load {:.1} ms, start-up (runtime, embedded vault, probe, schemas) {:.1} ms, scenarios {:.1} ms\n{}",
+            loaded.as_secs_f64() * 1e3,
+            (ready - loaded).as_secs_f64() * 1e3,
+            (started.elapsed() - ready).as_secs_f64() * 1e3,
+            ctx.timings.render()
+        );
+    }
     let mut reports = std::mem::take(&mut *reports.lock().unwrap_or_else(|e| e.into_inner()));
     reports.sort_by(|a, b| a.id.cmp(&b.id));
     finish(args, &ctx, &reports)

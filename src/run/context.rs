@@ -66,6 +66,7 @@ pub struct RunContext {
     /// Where snapshots are compared; `None` when the run does not check them.
     pub snapshots: Option<SnapshotStore>,
     pub options: RunOptions,
+    pub timings: super::Timings,
     stopping: Arc<AtomicBool>,
 }
 
@@ -81,6 +82,7 @@ impl RunContext {
             schemas,
             snapshots,
             options,
+            timings: super::Timings::default(),
             stopping: Arc::new(AtomicBool::new(false)),
         }
     }

@@ -6,9 +6,11 @@ mod cleanup;
 mod context;
 mod outcome;
 mod step;
+mod timings;
 
 pub use context::{RunContext, RunOptions, new_run_id};
 pub use outcome::{FailureKind, Outcome, ScenarioReport, StepFailure};
+pub use timings::Timings;
 
 use std::time::Instant;
 
@@ -65,6 +67,11 @@ pub async fn run_plan(ctx: &RunContext, plan: &Plan) -> ScenarioReport {
         }
     }
     report.cleanup_problems = state.cleanup.run(ctx, &mut state.log).await;
+    for exchange in &state.log {
+        let is_create =
+            exchange.request.method == "POST" && exchange.request.url.contains("/create?");
+        ctx.timings.http(exchange.elapsed, is_create);
+    }
     report.exchanges = state.log;
     report.duration = started.elapsed();
     report

@@ -87,7 +87,10 @@ pub(crate) async fn run_step(
     } = state;
     let exchange = match &step.kind {
         StepKind::Action(action) => {
-            return match perform(action, vars).await {
+            let started = Instant::now();
+            let result = perform(action, vars).await;
+            ctx.timings.crypto(started.elapsed());
+            return match result {
                 Ok(value) => {
                     vars.insert(action.into_var().to_string(), value);
                     StepResult::Ok
@@ -116,6 +119,7 @@ pub(crate) async fn run_step(
             Err(message) => return failing.error(message, None),
         },
     };
+    let checks_started = Instant::now();
     let mut failures = check::check_exchange(
         &step.expect,
         &exchange,
@@ -125,6 +129,7 @@ pub(crate) async fn run_step(
         },
     );
     failures.extend(check_snapshot(ctx, plan, step, &exchange, vars, redactor));
+    ctx.timings.check(checks_started.elapsed());
     if !failures.is_empty() {
         return judge(&failing, step, failures, &exchange);
     }
