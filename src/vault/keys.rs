@@ -223,3 +223,27 @@ mod tests {
         assert_eq!(key.algorithm(), &rcgen::PKCS_RSA_SHA256);
     }
 }
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+
+    /// `cargo test [--release] --lib keygen_timing -- --ignored --nocapture`
+    #[test]
+    #[ignore = "measurement, not a check"]
+    #[allow(clippy::print_stdout)]
+    fn keygen_timing() {
+        for spec in [
+            KeySpec::Rsa(2048),
+            KeySpec::Rsa(4096),
+            KeySpec::Ec(Curve::P256),
+        ] {
+            let n = 10u32;
+            let start = std::time::Instant::now();
+            for _ in 0..n {
+                generate(spec).expect("key");
+            }
+            println!("{spec:?}: {:?} per key", start.elapsed() / n);
+        }
+    }
+}

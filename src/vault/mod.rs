@@ -10,6 +10,20 @@
 //! handlers) → `handlers` (HTTP) → `ops` (the lifecycle rules) → `store` (data), with `keys`
 //! (key pool), `crypto`/`dn`/`policy` (CSRs, certificates, policies), `render` (wire shapes),
 //! `tls` and `serve`.
+//!
+//! Choices where FACTS.md has no recording (each marked in the code where it is made):
+//! - 409 on create/import while `inProgress` uses the doc's body (`Forbidden`); the 403 on
+//!   merge with an issuer and the 404 for a non-matching `request_id` are the doc's too.
+//! - `failed` operations have no `status_details` (the 2020 shape, S6).
+//! - A cancellation requested while a `Self`/provider operation is in progress always wins:
+//!   the operation becomes `cancelled` after `cancel_delay`, never `completed`/`failed`.
+//!   A manual (`Unknown`) operation only gets the flag and stays `inProgress` (FACTS §7 INF).
+//! - DELETE pending leaves the disabled certificate version behind (as FACTS §7 shows for a
+//!   cancelled `Self` operation); DELETE of the certificate drops its pending operation.
+//! - Merge on a terminal operation is 403 "Pending status must be in progress to allow merge."
+//! - Deleting a certificate is immediate (the real service is eventually consistent), and its
+//!   name is refused (409 `Conflict`) until it is recovered or purged.
+//! - Import reads PEM (certificate + private key), not PKCS#12.
 
 mod api_version;
 mod auth;

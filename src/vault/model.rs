@@ -27,6 +27,13 @@ pub(crate) struct ImportRequest {
     pub(crate) tags: Option<Tags>,
 }
 
+/// PATCH `/certificates/{name}[/{version}]`: attributes and tags of one version.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct UpdateCertificateRequest {
+    pub(crate) attributes: Option<AttributesIn>,
+    pub(crate) tags: Option<Tags>,
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct MergeRequest {
     pub(crate) x5c: Vec<String>,

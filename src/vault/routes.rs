@@ -29,9 +29,14 @@ pub(crate) fn router(config: VaultConfig, scheme: &'static str) -> Router {
         )
         .route(
             "/certificates/{name}",
-            get(certs::get_latest).delete(certs::delete),
+            get(certs::get_latest)
+                .patch(certs::update)
+                .delete(certs::delete),
         )
-        .route("/certificates/{name}/", get(certs::get_latest))
+        .route(
+            "/certificates/{name}/",
+            get(certs::get_latest).patch(certs::update),
+        )
         .route("/certificates/{name}/create", post(pending::create))
         .route("/certificates/{name}/import", post(certs::import))
         .route(
@@ -43,7 +48,10 @@ pub(crate) fn router(config: VaultConfig, scheme: &'static str) -> Router {
         .route("/certificates/{name}/pending/merge", post(pending::merge))
         .route("/certificates/{name}/policy", get(certs::get_policy))
         .route("/certificates/{name}/versions", get(certs::versions))
-        .route("/certificates/{name}/{version}", get(certs::get_version))
+        .route(
+            "/certificates/{name}/{version}",
+            get(certs::get_version).patch(certs::update),
+        )
         .route("/certificates/{name}/{version}/", get(certs::get_version))
         .route("/deletedcertificates", get(certs::list_deleted))
         .route(

@@ -71,7 +71,7 @@ pub async fn start(
     let service = router(config, scheme).into_make_service();
     let (task, ca_pem) = if tls {
         let material = tls::generate().map_err(std::io::Error::other)?;
-        let rustls = RustlsConfig::from_der(vec![material.cert_der], material.key_der).await?;
+        let rustls = RustlsConfig::from_config(std::sync::Arc::new(tls::server_config(&material)?));
         let server = axum_server::from_tcp_rustls(listener, rustls)?.handle(handle.clone());
         (tokio::spawn(server.serve(service)), Some(material.ca_pem))
     } else {

@@ -13,6 +13,23 @@ pub(crate) struct TlsMaterial {
     pub(crate) key_der: Vec<u8>,
 }
 
+/// The rustls server configuration for the material, with the aws-lc-rs provider named
+/// explicitly: `ServerConfig::builder()` would panic if another dependency ever enabled a
+/// second provider without installing a default.
+pub(crate) fn server_config(material: &TlsMaterial) -> std::io::Result<rustls::ServerConfig> {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(material.key_der.clone()));
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(std::io::Error::other)?
+        .with_no_client_auth()
+        .with_single_cert(vec![CertificateDer::from(material.cert_der.clone())], key)
+        .map_err(std::io::Error::other)?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
 /// ECDSA P-256 throughout: fast to generate and accepted by every TLS client.
 pub(crate) fn generate() -> Result<TlsMaterial, rcgen::Error> {
     let ca_key = KeyPair::generate()?;

@@ -11,7 +11,9 @@ use super::cert_name;
 use crate::vault::crypto::{self, CertInfo};
 use crate::vault::errors::KvError;
 use crate::vault::http::{Ctx, KvJson, check_name, json};
-use crate::vault::model::{DeletedItemOut, ImportRequest, KeyPropsIn, ListOut, PolicyIn};
+use crate::vault::model::{
+    DeletedItemOut, ImportRequest, KeyPropsIn, ListOut, PolicyIn, UpdateCertificateRequest,
+};
 use crate::vault::ops;
 use crate::vault::policy::{self, Policy};
 use crate::vault::render;
@@ -52,6 +54,46 @@ pub(crate) async fn get_version(
     let mut store = vault.lock();
     let not_found = || KvError::cert_not_found(&format!("{name}/{version}"));
     let entry = ops::entry(&mut store, &name, vault.rules()).ok_or_else(not_found)?;
+    let v = entry.version(&version).ok_or_else(not_found)?;
+    Ok(json(
+        StatusCode::OK,
+        &render::bundle(&ctx, &vault.quirks, entry, v),
+    ))
+}
+
+/// PATCH `/certificates/{name}[/{version}]`: sets `enabled` and tags of one version (the
+/// latest when no version is given).
+pub(crate) async fn update(
+    State(vault): State<AppState>,
+    ctx: Ctx,
+    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    KvJson(req): KvJson<UpdateCertificateRequest>,
+) -> Result<Response, KvError> {
+    let Path(params) = path.map_err(|_| KvError::bad_parameter("The request URI is invalid."))?;
+    let param = |key: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    };
+    let name = param("name").unwrap_or_default();
+    check_name("certificate", &name)?;
+    let mut store = vault.lock();
+    let not_found = || KvError::cert_not_found(&name);
+    let entry = ops::entry(&mut store, &name, vault.rules()).ok_or_else(not_found)?;
+    let version = match param("version") {
+        Some(v) => entry.version(&v).map(|x| x.version.clone()),
+        None => entry.latest().map(|x| x.version.clone()),
+    }
+    .ok_or_else(not_found)?;
+    let v = entry.version_mut(&version).ok_or_else(not_found)?;
+    if let Some(enabled) = req.attributes.and_then(|a| a.enabled) {
+        v.enabled = enabled;
+    }
+    if req.tags.is_some() {
+        v.tags = req.tags;
+    }
+    v.updated = ops::unix_now();
     let v = entry.version(&version).ok_or_else(not_found)?;
     Ok(json(
         StatusCode::OK,

@@ -482,3 +482,29 @@ async fn import_is_refused_while_pending_and_reads_pem() {
         .await;
     assert_eq!(pfx.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn certificate_properties_can_be_updated() {
+    let v = Vault::new();
+    merged_cert(&v, "props").await;
+    let r = v
+        .call(
+            Method::PATCH,
+            "/certificates/props/",
+            Some(json!({"attributes": {"enabled": false}, "tags": {"k": "v"}})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json["attributes"]["enabled"], false);
+    assert_eq!(r.json["tags"], json!({"k": "v"}));
+    let missing = v
+        .call(Method::PATCH, "/certificates/props/ffff", Some(json!({})))
+        .await;
+    assert_eq!(missing.error_code(), "CertificateNotFound");
+}
+
+async fn merged_cert(v: &Vault, name: &str) {
+    let created = v.create(name, Some("Unknown")).await;
+    let (leaf, _) = signed(&created);
+    assert_eq!(v.merge(name, &[&leaf]).await.status, StatusCode::CREATED);
+}
