@@ -233,7 +233,11 @@ async fn prepare(args: &RunArgs) -> Result<(RunContext, Option<vault::RunningVau
     let options = RunOptions {
         oracle: args.oracle,
         run_id: run::new_run_id(),
-        await_timeout: Duration::from_secs(args.await_timeout),
+        await_timeout: Duration::from_secs(args.await_timeout.unwrap_or(if embedded.is_some() {
+            10
+        } else {
+            120
+        })),
         max_poll_interval: Duration::from_millis(args.max_poll_interval.unwrap_or(default_poll)),
         without: args.without.iter().map(|c| (*c).into()).collect(),
     };

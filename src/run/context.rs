@@ -18,7 +18,7 @@ pub struct RunOptions {
     pub oracle: Oracle,
     /// Random per run; every created name starts with `kvc-<run_id>-`.
     pub run_id: String,
-    /// Deadline of an `await` step that sets none.
+    /// Deadline of every `await` step (a scenario's `timeout_s` can only shorten it).
     pub await_timeout: Duration,
     /// Upper bound on the wait between polls, whatever `Retry-After` says.
     pub max_poll_interval: Duration,

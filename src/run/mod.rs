@@ -50,7 +50,15 @@ pub async fn run_plan(ctx: &RunContext, plan: &Plan) -> ScenarioReport {
         match step::run_step(ctx, plan, planned, &mut state).await {
             StepResult::Ok => {}
             StepResult::Failed(failures) => {
-                if let Some(reason) = lost_precondition(ctx, plan, planned, &mut state).await {
+                let refused = failures
+                    .iter()
+                    .filter_map(|f| f.exchange.as_ref())
+                    .any(|e| !(200..300).contains(&e.response.status));
+                let lost = match refused {
+                    true => lost_precondition(ctx, plan, planned, &mut state).await,
+                    false => None,
+                };
+                if let Some(reason) = lost {
                     report.outcome = Outcome::Inconclusive;
                     report.reason = Some(reason);
                 } else {
@@ -77,9 +85,11 @@ pub async fn run_plan(ctx: &RunContext, plan: &Plan) -> ScenarioReport {
     report
 }
 
-/// After a failed probe, re-checks the latest read-only guard before it: when the
-/// precondition no longer holds (the operation moved on while the probe ran), the failure
-/// says nothing about the target and the scenario is inconclusive.
+/// After a probe the target refused in an unexpected way, re-checks the read-only guard
+/// right before it: when the precondition no longer holds (the operation ended by itself
+/// while the probe ran), the refusal says nothing about the target and the scenario is
+/// inconclusive. A probe the target *accepted* is never excused this way: accepting it may
+/// be what ended the operation (a merge that should have been forbidden).
 async fn lost_precondition(
     ctx: &RunContext,
     plan: &Plan,

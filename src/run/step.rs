@@ -221,8 +221,8 @@ async fn poll(
     let request = render_request(&spec.request, vars)?;
     let timeout = spec
         .timeout_s
-        .map(Duration::from_secs)
-        .unwrap_or(ctx.options.await_timeout);
+        .map_or(ctx.options.await_timeout, Duration::from_secs)
+        .min(ctx.options.await_timeout);
     let started = Instant::now();
     let deadline = started + timeout;
     loop {

@@ -151,7 +151,7 @@ pub struct AwaitSpec {
     pub request: RequestSpec,
     /// JSON pointer → matcher, all of which must hold to stop polling.
     pub until: BTreeMap<String, At<Matcher>>,
-    /// Deadline in seconds (default: the run's `--await-timeout`).
+    /// Deadline in seconds on a real vault; `--await-timeout` caps it.
     #[serde(default)]
     pub timeout_s: Option<u64>,
 }
