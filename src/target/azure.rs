@@ -300,4 +300,34 @@ mod tests {
         let err = none.token().await.unwrap_err().to_string();
         assert!(err.contains("cli: not logged in"), "{err}");
     }
+
+    #[tokio::test]
+    async fn the_probe_learns_the_scope_from_the_vault_challenge() {
+        use crate::target::{Credential, Target, TargetOptions};
+        let config = crate::vault::VaultConfig {
+            token: Some("tok-0".into()),
+            key_pool: 0,
+            ..Default::default()
+        };
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+        let vault = crate::vault::start(config, addr, false).await.unwrap();
+        let fake = Fake::new(3600, false);
+        let auth = Arc::new(AzureAuth::with_sources(vec![("fake", fake.clone())]));
+        let target = Target::new(&TargetOptions {
+            url: vault.url.clone(),
+            api_version: "2025-07-01".into(),
+            ca_cert: None,
+            ca_pem: None,
+            insecure: false,
+            timeout: Duration::from_secs(10),
+            credential: Credential::Azure(auth),
+        })
+        .unwrap();
+        // Accepted only with the fake's first token, fetched for the challenge's scope.
+        assert_eq!(target.probe().await.unwrap(), 200);
+        assert_eq!(
+            fake.scopes.lock().unwrap().as_slice(),
+            ["https://vault.azure.net/.default"]
+        );
+    }
 }
