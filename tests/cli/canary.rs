@@ -24,15 +24,26 @@ steps:
 fn the_canary_token_appears_in_no_output_or_report() {
     let vault = Served::start(&["--token", CANARY]);
     let dir = temp_dir("canary");
+    let snapshotted = MANUAL.replace(
+        "expect: { status: 200, json: { /status: inProgress } }",
+        "expect: { status: 200, json: { /status: inProgress }, snapshot: \"reference-vault: canary test\" }",
+    );
     let root = scenarios(
         &dir,
-        &[("auth/manual.yaml", MANUAL), ("auth/failing.yaml", FAILING)],
+        &[
+            ("auth/manual.yaml", &snapshotted),
+            ("auth/failing.yaml", FAILING),
+        ],
     );
+    let snapshots = dir.join("snapshots");
     let files = ["report.json", "junit.xml", "run.har", "expect.yaml"].map(|f| dir.join(f));
     let output = bin()
+        .env_remove("CI")
         .env("KVC_CANARY_TOKEN", CANARY)
-        .args(["run", "--scenarios"])
+        .args(["run", "--update-snapshots", "--scenarios"])
         .arg(&root)
+        .arg("--snapshots")
+        .arg(&snapshots)
         .args(["--target", &vault.url, "--token-env", "KVC_CANARY_TOKEN"])
         .arg("--json")
         .arg(&files[0])
@@ -66,6 +77,11 @@ fn the_canary_token_appears_in_no_output_or_report() {
         );
     }
     assert!(read(&files[2]).contains("Bearer [redacted]"));
+    let snapshot = snapshots.join("auth").join("manual@get.snap");
+    assert!(
+        !read(&snapshot).contains(CANARY),
+        "the snapshot leaks the token"
+    );
 }
 
 #[test]
