@@ -5,8 +5,10 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
+use crate::cli::MatrixArgs;
 use crate::cli::{Cli, Command};
-use crate::{exit, harness, inventory, scenario};
+use crate::report::matrix as report_matrix;
+use crate::{exit, harness, inventory, scenario, sweep};
 
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -26,6 +28,8 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => inventory::validate(&args),
         Command::Serve(args) => serve(args),
         Command::Deviations(args) => inventory::deviations(&args),
+        Command::Sweep(args) => sweep::sweep(&args),
+        Command::Matrix(args) => matrix(&args),
         Command::Schema => {
             let _ = write!(std::io::stdout(), "{}", scenario::scenario_schema());
             ExitCode::from(exit::SUCCESS)
@@ -45,6 +49,29 @@ fn serve(args: crate::vault::ServeArgs) -> ExitCode {
                 "error: cannot start the async runtime: {err}"
             );
             ExitCode::from(exit::HARNESS)
+        }
+    }
+}
+
+fn matrix(args: &MatrixArgs) -> ExitCode {
+    let columns = match report_matrix::load(&args.reports) {
+        Ok(columns) => columns,
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "error: {err}");
+            return ExitCode::from(exit::USAGE);
+        }
+    };
+    let markdown = report_matrix::render(&columns);
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, markdown)
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => write!(std::io::stdout(), "{markdown}").map_err(|e| e.to_string()),
+    };
+    match written {
+        Ok(()) => ExitCode::from(exit::SUCCESS),
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "error: {err}");
+            ExitCode::from(exit::USAGE)
         }
     }
 }

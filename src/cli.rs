@@ -16,7 +16,8 @@ use crate::scenario::Capability;
     after_help = concat!("Exit codes:\n", "  0    every scenario passed (xfail, skipped, inconclusive allowed)\n",
         "  2    usage or configuration error\n",
         "  3    target unreachable, or a harness error before any verdict\n",
-        "  101  at least one scenario failed")
+        "  101  at least one scenario failed (or, with --strict-xpass, passed unexpectedly)\n",
+        "  130  interrupted (Ctrl-C); cleanup ran")
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -35,6 +36,10 @@ pub enum Command {
     Serve(crate::vault::ServeArgs),
     /// Print the doc-vs-service deviation table (Markdown), generated from the scenarios.
     Deviations(ListArgs),
+    /// List (and with --yes remove) objects left behind by earlier runs, by name prefix.
+    Sweep(Box<SweepArgs>),
+    /// Markdown table of targets × rules and scenarios from several JSON reports.
+    Matrix(MatrixArgs),
     /// Print the JSON Schema of the scenario format (committed as schemas/scenario.schema.json).
     Schema,
 }
@@ -57,14 +62,9 @@ fn default_scenarios() -> PathBuf {
     }
 }
 
+/// How to reach and authenticate to a target: shared by `run` and `sweep`.
 #[derive(Debug, Args, Clone)]
-pub struct RunArgs {
-    #[command(flatten)]
-    pub dir: ScenarioDir,
-    /// Vault URL, e.g. https://myvault.vault.azure.net. Default: start the embedded
-    /// reference vault on 127.0.0.1:0 and run against it over real HTTP.
-    #[arg(long, value_name = "URL")]
-    pub target: Option<String>,
+pub struct ConnectArgs {
     /// api-version sent with every request (7.0–7.6 and dated versions accepted by targets).
     #[arg(long, value_name = "V", default_value = "2025-07-01")]
     pub api_version: String,
@@ -74,18 +74,53 @@ pub struct RunArgs {
     /// Accept any TLS certificate (prints a warning).
     #[arg(long)]
     pub insecure: bool,
-    /// Hold the target to the real service (default) or to the published doc.
-    #[arg(long, value_enum, default_value_t = Oracle::Service)]
-    pub oracle: Oracle,
-    /// Credential: `none`, or `bearer` (a token read from --token-env).
+    /// Credential: `none`, `bearer` (a token read from --token-env) or `azure` (Azure AD:
+    /// client secret from AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, Azure CLI,
+    /// managed identity; scope from the vault's 401 challenge).
     #[arg(long, value_enum)]
     pub auth: Option<AuthMode>,
     /// Environment variable holding the bearer token (implies --auth bearer).
     #[arg(long, value_name = "NAME")]
     pub token_env: Option<String>,
+    /// Per-request timeout in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub request_timeout: u64,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub dir: ScenarioDir,
+    /// Vault URL, e.g. https://myvault.vault.azure.net. Default: start the embedded
+    /// reference vault on 127.0.0.1:0 and run against it over real HTTP.
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Hold the target to the real service (default) or to the published doc.
+    #[arg(long, value_enum, default_value_t = Oracle::Service)]
+    pub oracle: Oracle,
     /// Write the JSON report here.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write a JUnit XML report here (failures as <failure>, harness errors as <error>).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write every HTTP exchange (cleanup and retries included) as HAR 1.2, secrets redacted.
+    #[arg(long, value_name = "FILE")]
+    pub har: Option<PathBuf>,
+    /// Known deviations of this target (YAML): expected failures become xfail.
+    #[arg(long, value_name = "FILE")]
+    pub expectations: Option<PathBuf>,
+    /// Write an expectations file proposing every failed or inconclusive scenario.
+    #[arg(long, value_name = "FILE")]
+    pub write_expectations: Option<PathBuf>,
+    /// Fail the run (exit 101) when a scenario expected to fail passes (xpass).
+    #[arg(long)]
+    pub strict_xpass: bool,
+    /// Print every request and object the run would make, without contacting the target.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Scenarios run at once.
     #[arg(long, short = 'j', value_name = "N", default_value_t = 8)]
     pub jobs: usize,
@@ -97,9 +132,6 @@ pub struct RunArgs {
     /// (default 2000; 10 against the embedded vault).
     #[arg(long, value_name = "MS")]
     pub max_poll_interval: Option<u64>,
-    /// Per-request timeout in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 30)]
-    pub request_timeout: u64,
     /// Capabilities the target lacks; scenarios that need them are skipped.
     #[arg(long, value_enum, value_name = "CAP")]
     pub without: Vec<CapabilityArg>,
@@ -135,10 +167,41 @@ pub struct RunArgs {
     pub filters: Vec<String>,
 }
 
+/// `kvconform sweep`: leftovers of crashed or interrupted runs.
+#[derive(Debug, Args, Clone)]
+pub struct SweepArgs {
+    /// Vault URL.
+    #[arg(long, value_name = "URL")]
+    pub target: String,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Only names starting with this are listed or removed (never empty).
+    #[arg(long, value_name = "PREFIX", default_value = "kvc-")]
+    pub prefix: String,
+    /// Only objects created at least this long ago (e.g. 30m, 1h, 2days; 0s for all).
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = humantime::parse_duration)]
+    pub older_than: std::time::Duration,
+    /// Remove what is listed (without it, only list).
+    #[arg(long)]
+    pub yes: bool,
+}
+
+/// `kvconform matrix`: several JSON reports side by side.
+#[derive(Debug, Args, Clone)]
+pub struct MatrixArgs {
+    /// JSON reports written by `kvconform run --json` (one per target).
+    #[arg(value_name = "REPORT.json", required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Write the Markdown here instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum AuthMode {
     None,
     Bearer,
+    Azure,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

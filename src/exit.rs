@@ -9,6 +9,8 @@ pub const USAGE: u8 = 2;
 pub const HARNESS: u8 = 3;
 /// At least one scenario failed (libtest's own code for failed tests).
 pub const FAILED: u8 = 101;
+/// The run was interrupted (first Ctrl-C): nothing new started, cleanup ran (128 + SIGINT).
+pub const INTERRUPTED: u8 = 130;
 
 /// The table printed in the README and by `kvconform --help`.
 pub const TABLE: &str = "\
@@ -17,4 +19,5 @@ pub const TABLE: &str = "\
 | 0 | every scenario passed (xfail, skipped and inconclusive allowed; see --strict) |
 | 2 | usage or configuration error (bad flag, unreadable file, invalid expectations) |
 | 3 | target unreachable, or another harness error before any verdict |
-| 101 | at least one scenario failed (or, with --strict, was inconclusive; with --strict-xpass, passed unexpectedly) |";
+| 101 | at least one scenario failed (or, with --strict, was inconclusive; with --strict-xpass, passed unexpectedly) |
+| 130 | interrupted by Ctrl-C: no new scenario started, cleanup ran |";

@@ -10,15 +10,16 @@ use std::time::{Duration, Instant};
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
 use crate::check::schema::SchemaSet;
-use crate::cli::{AuthMode, RunArgs};
-use crate::exit;
+use crate::cli::RunArgs;
+use crate::dry_run::{self, DryRun};
+use crate::expectations::{self, Expectations, Known};
 use crate::plan::{self, Oracle};
 use crate::report::{self, JsonReport};
 use crate::run::{self, FailureKind, Outcome, RunContext, RunOptions, ScenarioReport, StepFailure};
 use crate::scenario::{self, Catalogue, Scenario, ScenarioSet};
 use crate::snapshot::{SnapshotMode, SnapshotStore};
-use crate::target::{Credential, Target, TargetOptions};
-use crate::vault;
+use crate::target::Credential;
+use crate::{connect, exit, vault};
 
 /// The token the harness sends to the embedded vault, which demands one but accepts any.
 const EMBEDDED_TOKEN: &str = "kvconform-embedded-dummy-token";
@@ -64,12 +65,25 @@ pub fn load(dir: &std::path::Path) -> Result<(Catalogue, ScenarioSet), String> {
     Ok((catalogue, set))
 }
 
+/// What each trial needs besides its scenario.
+#[derive(Clone)]
+struct TrialConfig {
+    oracle: Oracle,
+    expectations: Option<Arc<Expectations>>,
+    strict_xpass: bool,
+}
+
 fn run_inner(args: &RunArgs) -> Result<ExitCode, StartError> {
     let started = Instant::now();
     let (_, set) = load(&args.dir.scenarios).map_err(StartError::Usage)?;
     let loaded = started.elapsed();
+    let expectations = load_expectations(args, &set)?;
     let libtest = libtest_arguments(args);
     let (scenarios, broken) = select(set, args);
+    if args.dry_run {
+        let _ = write!(std::io::stdout(), "{}", dry_run_listing(args, &scenarios));
+        return Ok(ExitCode::from(exit::SUCCESS));
+    }
     if args.list {
         let trials = scenarios
             .iter()
@@ -93,9 +107,14 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, StartError> {
     let ctx = Arc::new(ctx);
     install_interrupt(&runtime, &ctx);
     let reports = Arc::new(Mutex::new(Vec::new()));
+    let config = TrialConfig {
+        oracle: args.oracle,
+        expectations: expectations.clone().map(Arc::new),
+        strict_xpass: args.strict_xpass,
+    };
     let mut trials: Vec<Trial> = scenarios
         .iter()
-        .map(|s| scenario_trial(s, &ctx, runtime.handle(), &reports, args.oracle))
+        .map(|s| scenario_trial(s, &ctx, runtime.handle(), &reports, &config))
         .collect();
     trials.extend(
         broken
@@ -117,31 +136,94 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, StartError> {
     }
     let mut reports = std::mem::take(&mut *reports.lock().unwrap_or_else(|e| e.into_inner()));
     reports.sort_by(|a, b| a.id.cmp(&b.id));
-    finish(args, &ctx, &reports)
+    finish(args, &ctx, &reports, expectations.as_ref())
+}
+
+/// Reads `--expectations` against every scenario of the directory (not only the selected
+/// ones, so a filter never turns an entry into an error); expired entries warn.
+fn load_expectations(
+    args: &RunArgs,
+    set: &ScenarioSet,
+) -> Result<Option<Expectations>, StartError> {
+    let Some(path) = &args.expectations else {
+        return Ok(None);
+    };
+    let known: Vec<Known> = set
+        .scenarios
+        .iter()
+        .map(|s| Known {
+            id: s.full_id(),
+            steps: s.model.steps.iter().map(|st| st.name.clone()).collect(),
+        })
+        .chain(set.broken.iter().map(|(name, _)| Known {
+            id: name.clone(),
+            steps: Vec::new(),
+        }))
+        .collect();
+    let loaded =
+        Expectations::load(path, &known, expectations::today()).map_err(StartError::Usage)?;
+    for warning in &loaded.warnings {
+        let _ = writeln!(std::io::stderr(), "warning: {warning}");
+    }
+    Ok(Some(loaded))
+}
+
+fn dry_run_listing(args: &RunArgs, scenarios: &[Scenario]) -> String {
+    let target = args
+        .target
+        .clone()
+        .unwrap_or_else(|| "the embedded reference vault".into());
+    let dry = DryRun {
+        target: &target,
+        api_version: &args.connect.api_version,
+        oracle: args.oracle,
+        options: run_options(args, "<run>".into(), false),
+    };
+    dry_run::render(scenarios, &dry)
 }
 
 fn finish(
     args: &RunArgs,
     ctx: &RunContext,
     reports: &[ScenarioReport],
+    expectations: Option<&Expectations>,
 ) -> Result<ExitCode, StartError> {
     let oracle = oracle_name(args.oracle);
     let target = ctx.target.base().to_string();
     let summary = report::render_summary(reports, &target, oracle);
     let _ = write!(std::io::stdout(), "{summary}");
+    let write_err = |flag: &str, path: &std::path::Path, e: std::io::Error| {
+        StartError::Usage(format!("cannot write {flag} {}: {e}", path.display()))
+    };
     if let Some(path) = &args.json {
         let json = JsonReport::new(&target, oracle, ctx.target.api_version(), reports);
-        report::write_json(path, &json).map_err(|e| {
-            StartError::Usage(format!("cannot write --json {}: {e}", path.display()))
-        })?;
+        report::write_json(path, &json).map_err(|e| write_err("--json", path, e))?;
     }
-    let failed = reports.iter().any(|r| r.outcome == Outcome::Failed);
-    let strict_fail = args.strict && reports.iter().any(|r| r.outcome == Outcome::Inconclusive);
-    Ok(ExitCode::from(if failed || strict_fail {
+    if let Some(path) = &args.junit {
+        report::write_junit(path, reports, &target).map_err(|e| write_err("--junit", path, e))?;
+    }
+    if let Some(path) = &args.har {
+        report::write_har(path, reports).map_err(|e| write_err("--har", path, e))?;
+    }
+    if let Some(path) = &args.write_expectations {
+        let text = expectations::propose(reports, &target, expectations);
+        std::fs::write(path, text).map_err(|e| write_err("--write-expectations", path, e))?;
+    }
+    Ok(ExitCode::from(exit_code(args, ctx, reports)))
+}
+
+fn exit_code(args: &RunArgs, ctx: &RunContext, reports: &[ScenarioReport]) -> u8 {
+    let any = |outcome| reports.iter().any(|r| r.outcome == outcome);
+    if ctx.is_stopping() {
+        exit::INTERRUPTED
+    } else if any(Outcome::Failed)
+        || (args.strict && any(Outcome::Inconclusive))
+        || (args.strict_xpass && any(Outcome::Xpass))
+    {
         exit::FAILED
     } else {
         exit::SUCCESS
-    }))
+    }
 }
 
 fn oracle_name(oracle: Oracle) -> &'static str {
@@ -197,7 +279,11 @@ async fn prepare(args: &RunArgs) -> Result<(RunContext, Option<vault::RunningVau
         ));
     }
     let (url, credential, embedded) = match &args.target {
-        Some(url) => (url.clone(), credential(args)?, None),
+        Some(url) => (
+            url.clone(),
+            connect::credential(&args.connect).map_err(StartError::Usage)?,
+            None,
+        ),
         None => {
             let running = start_embedded(args).await?;
             let url = running.url.clone();
@@ -208,39 +294,15 @@ async fn prepare(args: &RunArgs) -> Result<(RunContext, Option<vault::RunningVau
             )
         }
     };
-    if args.insecure {
-        let _ = writeln!(
-            std::io::stderr(),
-            "warning: --insecure: TLS certificates are not verified"
-        );
-    }
-    let options = TargetOptions {
-        url,
-        api_version: args.api_version.clone(),
-        ca_cert: args.ca_cert.clone(),
-        ca_pem: None,
-        insecure: args.insecure,
-        timeout: Duration::from_secs(args.request_timeout.max(1)),
-        credential,
-    };
-    let target = Target::new(&options).map_err(|e| StartError::Usage(e.to_string()))?;
+    let ca_pem = embedded.as_ref().and_then(|v| v.ca_pem.clone());
+    let target =
+        connect::target(url, &args.connect, credential, ca_pem).map_err(StartError::Usage)?;
     target.probe().await.map_err(|e| {
         StartError::Harness(format!("target unreachable, no scenario was run: {e}"))
     })?;
     let schemas = SchemaSet::embedded()
         .map_err(|e| StartError::Harness(format!("cannot compile the response schemas: {e}")))?;
-    let default_poll = if embedded.is_some() { 10 } else { 2000 };
-    let options = RunOptions {
-        oracle: args.oracle,
-        run_id: run::new_run_id(),
-        await_timeout: Duration::from_secs(args.await_timeout.unwrap_or(if embedded.is_some() {
-            10
-        } else {
-            120
-        })),
-        max_poll_interval: Duration::from_millis(args.max_poll_interval.unwrap_or(default_poll)),
-        without: args.without.iter().map(|c| (*c).into()).collect(),
-    };
+    let options = run_options(args, run::new_run_id(), embedded.is_some());
     Ok((
         RunContext::new(target, schemas, snapshot_store(args)?, options),
         embedded,
@@ -265,26 +327,18 @@ fn snapshot_store(args: &RunArgs) -> Result<Option<SnapshotStore>, StartError> {
     Ok(Some(SnapshotStore::new(args.snapshots.clone(), mode)))
 }
 
-fn credential(args: &RunArgs) -> Result<Credential, StartError> {
-    let mode = args.auth.unwrap_or(if args.token_env.is_some() {
-        AuthMode::Bearer
-    } else {
-        AuthMode::None
-    });
-    match mode {
-        AuthMode::None => Ok(Credential::None),
-        AuthMode::Bearer => {
-            let name = args
-                .token_env
-                .as_deref()
-                .ok_or_else(|| StartError::Usage("--auth bearer needs --token-env NAME".into()))?;
-            let token = std::env::var(name).map_err(|_| {
-                StartError::Usage(format!(
-                    "environment variable {name} (from --token-env) is not set"
-                ))
-            })?;
-            Ok(Credential::Static(token.into()))
-        }
+fn run_options(args: &RunArgs, run_id: String, embedded: bool) -> RunOptions {
+    let default_poll = if embedded { 10 } else { 2000 };
+    RunOptions {
+        oracle: args.oracle,
+        run_id,
+        await_timeout: Duration::from_secs(args.await_timeout.unwrap_or(if embedded {
+            10
+        } else {
+            120
+        })),
+        max_poll_interval: Duration::from_millis(args.max_poll_interval.unwrap_or(default_poll)),
+        without: args.without.iter().map(|c| (*c).into()).collect(),
     }
 }
 
@@ -311,10 +365,10 @@ async fn start_embedded(args: &RunArgs) -> Result<vault::RunningVault, StartErro
 
 /// First Ctrl-C: start nothing new and clean up; second: leave at once.
 fn install_interrupt(runtime: &tokio::runtime::Runtime, ctx: &Arc<RunContext>) {
-    let flag = ctx.stop_flag();
+    let signal = ctx.stop_signal();
     runtime.spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            signal.stop();
             let _ = writeln!(
                 std::io::stderr(),
                 "interrupted: finishing cleanup (Ctrl-C again to quit now)"
@@ -331,15 +385,19 @@ fn scenario_trial(
     ctx: &Arc<RunContext>,
     handle: &tokio::runtime::Handle,
     reports: &Arc<Mutex<Vec<ScenarioReport>>>,
-    oracle: Oracle,
+    config: &TrialConfig,
 ) -> Trial {
-    let plan = plan::plan(scenario, oracle);
+    let plan = plan::plan(scenario, config.oracle);
     let ctx = ctx.clone();
     let handle = handle.clone();
     let reports = reports.clone();
+    let config = config.clone();
     Trial::ignorable_test(scenario.full_id(), move || {
-        let report = handle.block_on(run::run_plan(&ctx, &plan));
-        let result = verdict(&report);
+        let mut report = handle.block_on(run::run_plan(&ctx, &plan));
+        if let Some(expectations) = &config.expectations {
+            expectations.apply(&mut report);
+        }
+        let result = verdict(&report, config.strict_xpass);
         reports
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -348,15 +406,19 @@ fn scenario_trial(
     })
 }
 
-/// Maps a kvconform outcome onto libtest's three: inconclusive and skipped show as ignored
-/// with their reason.
-fn verdict(report: &ScenarioReport) -> Result<Completion, Failed> {
+/// Maps a kvconform outcome onto libtest's three: inconclusive, skipped and expected
+/// failures show as ignored with their reason; an unexpected pass fails only with
+/// `--strict-xpass`.
+fn verdict(report: &ScenarioReport, strict_xpass: bool) -> Result<Completion, Failed> {
     let reason = report.reason.clone().unwrap_or_default();
     match report.outcome {
-        Outcome::Passed | Outcome::Xfail => Ok(Completion::Completed),
+        Outcome::Passed => Ok(Completion::Completed),
+        Outcome::Xpass if strict_xpass => Err(Failed::from(format!("xpass: {reason}"))),
+        Outcome::Xpass => Ok(Completion::Completed),
+        Outcome::Xfail => Ok(Completion::ignored_with(format!("xfail: {reason}"))),
         Outcome::Inconclusive => Ok(Completion::ignored_with(format!("inconclusive: {reason}"))),
         Outcome::Skipped => Ok(Completion::ignored_with(format!("skipped: {reason}"))),
-        Outcome::Failed | Outcome::Xpass => Err(Failed::from(report.render_failures())),
+        Outcome::Failed => Err(Failed::from(report.render_failures())),
     }
 }
 

@@ -1,8 +1,14 @@
-//! Renderers of a finished run: the JSON report (a stable contract) and the console summary.
-//! They return strings or write files; the runner never prints.
+//! Renderers of a finished run: the JSON report (a stable contract), the console summary,
+//! JUnit, HAR and the Markdown matrix of several reports. They return strings or write
+//! files; the runner never prints.
 
+mod har;
 mod json;
+mod junit;
+pub mod matrix;
 mod summary;
 
+pub use har::{render_har, write_har};
 pub use json::{JsonReport, write_json};
+pub use junit::{render_junit, write_junit};
 pub use summary::{Summary, render_summary};

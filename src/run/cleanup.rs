@@ -5,13 +5,13 @@
 use std::time::Duration;
 
 use super::context::RunContext;
-use crate::target::{Exchange, HttpRequest};
+use crate::target::{Exchange, HttpRequest, Target};
 
 /// How long a purge waits for a soft delete to finish on a real vault.
 const PURGE_ATTEMPTS: u32 = 8;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Resource {
+pub(crate) enum Resource {
     /// A certificate name: its pending op, the certificate, and its deleted copy.
     Certificate(String),
     Issuer(String),
@@ -50,10 +50,8 @@ impl Cleanup {
         let mut problems = Vec::new();
         for resource in self.created.into_iter().rev() {
             let result = match &resource {
-                Resource::Certificate(name) => remove_certificate(ctx, name, log).await,
-                Resource::Issuer(name) => {
-                    delete(ctx, &format!("/certificates/issuers/{name}"), log).await
-                }
+                Resource::Certificate(name) => remove_certificate(&ctx.target, name, log).await,
+                Resource::Issuer(name) => remove_issuer(&ctx.target, name, log).await,
             };
             if let Err(problem) = result {
                 problems.push(problem);
@@ -63,7 +61,8 @@ impl Cleanup {
     }
 }
 
-fn created_by(request: &HttpRequest) -> Option<Resource> {
+/// What a request creates when it succeeds, by method and path.
+pub(crate) fn created_by(request: &HttpRequest) -> Option<Resource> {
     let segments: Vec<&str> = request.path.split('/').filter(|s| !s.is_empty()).collect();
     match (request.method.as_str(), segments.as_slice()) {
         ("POST", ["certificates", name, "create" | "import"]) => {
@@ -74,20 +73,35 @@ fn created_by(request: &HttpRequest) -> Option<Resource> {
     }
 }
 
-async fn remove_certificate(
-    ctx: &RunContext,
+/// Deletes a certificate's pending operation, the certificate, then purges its deleted copy.
+/// A 404 at any stage is fine (already gone).
+pub(crate) async fn remove_certificate(
+    target: &Target,
     name: &str,
     log: &mut Vec<Exchange>,
 ) -> Result<(), String> {
-    delete(ctx, &format!("/certificates/{name}/pending"), log).await?;
-    delete(ctx, &format!("/certificates/{name}"), log).await?;
+    delete(target, &format!("/certificates/{name}/pending"), log).await?;
+    delete(target, &format!("/certificates/{name}"), log).await?;
+    purge(target, name, log).await
+}
+
+pub(crate) async fn remove_issuer(
+    target: &Target,
+    name: &str,
+    log: &mut Vec<Exchange>,
+) -> Result<(), String> {
+    delete(target, &format!("/certificates/issuers/{name}"), log).await
+}
+
+/// Purges a deleted certificate, waiting while a real vault still finishes the soft delete.
+pub(crate) async fn purge(
+    target: &Target,
+    name: &str,
+    log: &mut Vec<Exchange>,
+) -> Result<(), String> {
     let purge = HttpRequest::new("DELETE", &format!("/deletedcertificates/{name}"));
     for attempt in 0..PURGE_ATTEMPTS {
-        let exchange = ctx
-            .target
-            .send(&purge, log)
-            .await
-            .map_err(|e| e.to_string())?;
+        let exchange = target.send(&purge, log).await.map_err(|e| e.to_string())?;
         match exchange.response.status {
             200..=299 | 404 => return Ok(()),
             // The soft delete is still in progress on a real vault.
@@ -100,9 +114,8 @@ async fn remove_certificate(
     ))
 }
 
-async fn delete(ctx: &RunContext, path: &str, log: &mut Vec<Exchange>) -> Result<(), String> {
-    let exchange = ctx
-        .target
+async fn delete(target: &Target, path: &str, log: &mut Vec<Exchange>) -> Result<(), String> {
+    let exchange = target
         .send(&HttpRequest::new("DELETE", path), log)
         .await
         .map_err(|e| format!("cleanup DELETE {path}: {e}"))?;

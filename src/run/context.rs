@@ -5,6 +5,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use tokio::sync::Notify;
+
 use crate::check::schema::SchemaSet;
 use crate::plan::{Oracle, Plan};
 use crate::scenario::Capability;
@@ -60,6 +62,56 @@ pub fn new_run_id() -> String {
     format!("{:08x}", rand::random::<u32>())
 }
 
+/// Set on the first Ctrl-C: no new step starts, waits end at once, cleanup still runs.
+#[derive(Clone, Debug, Default)]
+pub struct StopSignal(Arc<(AtomicBool, Notify)>);
+
+impl StopSignal {
+    pub fn stop(&self) {
+        self.0.0.store(true, Ordering::SeqCst);
+        self.0.1.notify_waiters();
+    }
+
+    pub fn is_set(&self) -> bool {
+        self.0.0.load(Ordering::SeqCst)
+    }
+
+    /// Sleeps for `duration`, or less when the signal is set meanwhile. Returns whether it
+    /// was cut short.
+    pub async fn sleep(&self, duration: Duration) -> bool {
+        let notified = self.0.1.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        if self.is_set() {
+            return true;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(duration) => false,
+            _ = notified => true,
+        }
+    }
+}
+
+/// A scenario's variables before any step ran: its unique names, the vault URL, the
+/// api-version, then its own `vars` rendered in order. Pure, so `--dry-run` shares it.
+pub fn plan_vars(base: &str, api_version: &str, options: &RunOptions, plan: &Plan) -> Vars {
+    let name = options.unique_name(&plan.id);
+    let text = |s: &str| serde_json::Value::String(s.to_string());
+    let mut vars = Vars::from([
+        ("cert".to_string(), text(&name)),
+        ("cert2".to_string(), text(&format!("{name}-b"))),
+        ("issuer".to_string(), text(&format!("{name}-iss"))),
+        ("vault".to_string(), text(base)),
+        ("api_version".to_string(), text(api_version)),
+        ("run".to_string(), text(&options.run_prefix())),
+    ]);
+    for (name, value) in &plan.vars {
+        let rendered = template::render(value, &vars).unwrap_or_else(|_| value.clone());
+        vars.insert(name.clone(), serde_json::Value::String(rendered));
+    }
+    vars
+}
+
 pub struct RunContext {
     pub target: Target,
     pub schemas: SchemaSet,
@@ -67,7 +119,7 @@ pub struct RunContext {
     pub snapshots: Option<SnapshotStore>,
     pub options: RunOptions,
     pub timings: super::Timings,
-    stopping: Arc<AtomicBool>,
+    stopping: StopSignal,
 }
 
 impl RunContext {
@@ -83,26 +135,26 @@ impl RunContext {
             snapshots,
             options,
             timings: super::Timings::default(),
-            stopping: Arc::new(AtomicBool::new(false)),
+            stopping: StopSignal::default(),
         }
     }
 
     /// Set on the first Ctrl-C: no new step starts, cleanup still runs.
-    pub fn stop_flag(&self) -> Arc<AtomicBool> {
+    pub fn stop_signal(&self) -> StopSignal {
         self.stopping.clone()
     }
 
     pub fn is_stopping(&self) -> bool {
-        self.stopping.load(Ordering::Relaxed)
+        self.stopping.is_set()
     }
 
     /// Built-ins plus the scenario's own `vars`, rendered in order.
     pub fn vars_for(&self, plan: &Plan) -> Vars {
-        let mut vars = super::builtin_vars(self, plan);
-        for (name, value) in &plan.vars {
-            let rendered = template::render(value, &vars).unwrap_or_else(|_| value.clone());
-            vars.insert(name.clone(), serde_json::Value::String(rendered));
-        }
-        vars
+        plan_vars(
+            self.target.base(),
+            self.target.api_version(),
+            &self.options,
+            plan,
+        )
     }
 }

@@ -2,20 +2,19 @@
 //! guards and LIFO cleanup. It returns reports and never prints. The main entry is
 //! [`run_plan`]; [`RunContext`] holds what every scenario shares.
 
-mod cleanup;
+pub(crate) mod cleanup;
 mod context;
 mod outcome;
 mod step;
 mod timings;
 
-pub use context::{RunContext, RunOptions, new_run_id};
+pub use context::{RunContext, RunOptions, StopSignal, new_run_id, plan_vars};
 pub use outcome::{FailureKind, Outcome, ScenarioReport, StepFailure};
 pub use timings::Timings;
 
 use std::time::Instant;
 
 use crate::plan::Plan;
-use crate::template::Vars;
 use cleanup::Cleanup;
 use step::{ScenarioState, StepResult};
 
@@ -72,6 +71,11 @@ pub async fn run_plan(ctx: &RunContext, plan: &Plan) -> ScenarioReport {
                 report.reason = Some(reason);
                 break;
             }
+            StepResult::Interrupted => {
+                report.outcome = Outcome::Skipped;
+                report.reason = Some(format!("interrupted during step `{}`", planned.name));
+                break;
+            }
         }
     }
     report.cleanup_problems = state.cleanup.run(ctx, &mut state.log).await;
@@ -116,18 +120,4 @@ async fn lost_precondition(
         )),
         _ => None,
     }
-}
-
-/// Built-in variables for a scenario: its unique names, the vault URL, the api-version.
-pub(crate) fn builtin_vars(ctx: &RunContext, plan: &Plan) -> Vars {
-    let base = ctx.options.unique_name(&plan.id);
-    let text = |s: &str| serde_json::Value::String(s.to_string());
-    Vars::from([
-        ("cert".to_string(), text(&base)),
-        ("cert2".to_string(), text(&format!("{base}-b"))),
-        ("issuer".to_string(), text(&format!("{base}-iss"))),
-        ("vault".to_string(), text(ctx.target.base())),
-        ("api_version".to_string(), text(ctx.target.api_version())),
-        ("run".to_string(), text(&ctx.options.run_prefix())),
-    ])
 }

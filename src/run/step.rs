@@ -23,6 +23,17 @@ pub(crate) enum StepResult {
     Ok,
     Failed(Vec<StepFailure>),
     Inconclusive(String),
+    /// Ctrl-C arrived while the step was waiting.
+    Interrupted,
+}
+
+/// How an `await` ended.
+enum Polled {
+    /// `until` held: the last exchange.
+    Met(Exchange),
+    /// The operation ended or the deadline passed first.
+    Unmet(Exchange, CheckFailure),
+    Interrupted,
 }
 
 struct Failing<'a> {
@@ -112,10 +123,11 @@ pub(crate) async fn run_step(
             }
         }
         StepKind::Await(spec) => match poll(ctx, spec, vars, log).await {
-            Ok((exchange, None)) => exchange,
-            Ok((exchange, Some(unmet))) => {
+            Ok(Polled::Met(exchange)) => exchange,
+            Ok(Polled::Unmet(exchange, unmet)) => {
                 return judge(&failing, step, vec![unmet], &exchange);
             }
+            Ok(Polled::Interrupted) => return StepResult::Interrupted,
             Err(message) => return failing.error(message, None),
         },
     };
@@ -210,14 +222,14 @@ fn render_request(spec: &RequestSpec, vars: &Vars) -> Result<HttpRequest, String
     Ok(request)
 }
 
-/// Polls until `until` holds, the operation is terminal, or the deadline passes. Returns the
-/// last exchange and, when `until` never held, the expectation that was not met.
+/// Polls until `until` holds, the operation is terminal, the deadline passes or Ctrl-C
+/// arrives (the wait between polls ends at once then).
 async fn poll(
     ctx: &RunContext,
     spec: &crate::scenario::AwaitSpec,
     vars: &Vars,
     log: &mut Vec<Exchange>,
-) -> Result<(Exchange, Option<CheckFailure>), String> {
+) -> Result<Polled, String> {
     let request = render_request(&spec.request, vars)?;
     let timeout = spec
         .timeout_s
@@ -236,11 +248,14 @@ async fn poll(
             !check::matches(matcher, body.and_then(|b| b.pointer(pointer)), vars)
         });
         let Some((pointer, matcher)) = unmet else {
-            return Ok((exchange, None));
+            return Ok(Polled::Met(exchange));
         };
+        if ctx.is_stopping() {
+            return Ok(Polled::Interrupted);
+        }
         let now = Instant::now();
         let ended = is_terminal(&exchange);
-        if ended || now >= deadline || ctx.is_stopping() {
+        if ended || now >= deadline {
             let actual = body
                 .and_then(|b| b.pointer(pointer))
                 .map_or_else(|| "nothing".to_string(), Value::to_string);
@@ -260,7 +275,7 @@ async fn poll(
                     .unwrap_or_default(),
                 actual: format!("{actual} (HTTP {})", exchange.response.status),
             };
-            return Ok((exchange, Some(unmet)));
+            return Ok(Polled::Unmet(exchange, unmet));
         }
         let wait = exchange
             .response
@@ -268,7 +283,9 @@ async fn poll(
             .unwrap_or(DEFAULT_POLL)
             .min(ctx.options.max_poll_interval)
             .min(deadline - now);
-        tokio::time::sleep(wait).await;
+        if ctx.stop_signal().sleep(wait).await {
+            return Ok(Polled::Interrupted);
+        }
     }
 }
 

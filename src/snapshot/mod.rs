@@ -162,7 +162,7 @@ pub fn read_provenance(path: &Path) -> Result<Option<String>, String> {
     Ok(text
         .lines()
         .take_while(|l| *l != "body:")
-        .find_map(|l| l.trim().strip_prefix("provenance: ").map(|v| unquote(v))))
+        .find_map(|l| l.trim().strip_prefix("provenance: ").map(unquote)))
 }
 
 fn unquote(v: &str) -> String {

@@ -1,7 +1,7 @@
 //! One recorded request/response pair, secrets redacted at capture time so nothing downstream
 //! (reports, HAR, snapshots) can leak a token.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -153,6 +153,9 @@ impl RecordedResponse {
 pub struct Exchange {
     pub request: RecordedRequest,
     pub response: RecordedResponse,
+    /// When the request was sent (wall clock, for HAR).
+    #[serde(skip)]
+    pub started: SystemTime,
     #[serde(skip)]
     pub elapsed: Duration,
 }

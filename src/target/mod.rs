@@ -2,6 +2,7 @@
 //! options, timeouts, size limits and retries on 429/503. It records exchanges and knows
 //! nothing about pass or fail. The main type is [`Target`].
 
+pub mod azure;
 mod exchange;
 mod options;
 
@@ -65,10 +66,16 @@ impl Target {
         log: &mut Vec<Exchange>,
     ) -> Result<Exchange, TransportError> {
         let mut attempt = 0;
+        let mut challenged = false;
         loop {
             let exchange = self.send_once(request).await?;
             log.push(exchange.clone());
             let status = exchange.response.status;
+            if status == 401 && request.auth && !challenged && self.relearn(&exchange).await {
+                // The challenge named another resource: retry once with a token for it.
+                challenged = true;
+                continue;
+            }
             let retryable = matches!(status, 429 | 503) && request.is_idempotent();
             if !retryable || attempt >= MAX_RETRIES {
                 return Ok(exchange);
@@ -109,6 +116,7 @@ impl Target {
             builder = builder.body(body.clone());
         }
         let recorded = RecordedRequest::new(request, &url);
+        let sent_at = std::time::SystemTime::now();
         let started = Instant::now();
         let response = builder
             .send()
@@ -118,6 +126,7 @@ impl Target {
         Ok(Exchange {
             request: recorded,
             response,
+            started: sent_at,
             elapsed: started.elapsed(),
         })
     }
@@ -138,8 +147,30 @@ impl Target {
     }
 
     /// One cheap request to tell "unreachable" apart from "answers" before any verdict.
+    /// With Azure AD it goes without a token first, to learn the scope from the challenge.
     pub async fn probe(&self) -> Result<u16, TransportError> {
-        let request = HttpRequest::get("/certificates");
+        let mut request = HttpRequest::get("/certificates");
+        if let Credential::Azure(auth) = &self.credential
+            && !auth.has_scope().await
+        {
+            request.auth = false;
+            let exchange = self.send_once(&request).await?;
+            if let Some(challenge) = exchange.response.header("www-authenticate") {
+                auth.learn_challenge(challenge).await;
+            }
+            request.auth = true;
+        }
         Ok(self.send_once(&request).await?.response.status)
+    }
+
+    /// After a 401, takes the scope from its challenge; true when a retry could help.
+    async fn relearn(&self, exchange: &Exchange) -> bool {
+        match (
+            &self.credential,
+            exchange.response.header("www-authenticate"),
+        ) {
+            (Credential::Azure(auth), Some(challenge)) => auth.learn_challenge(challenge).await,
+            _ => false,
+        }
     }
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::TransportError;
+use super::azure::AzureAuth;
 
 /// Everything needed to build a [`super::Target`].
 #[derive(Clone, Debug)]
@@ -29,6 +30,8 @@ pub enum Credential {
     None,
     /// A fixed token (from an environment variable, or the embedded vault's dummy token).
     Static(Arc<str>),
+    /// Azure AD through azure_identity, scope from the 401 challenge, token cached.
+    Azure(Arc<AzureAuth>),
 }
 
 impl std::fmt::Debug for Credential {
@@ -36,6 +39,7 @@ impl std::fmt::Debug for Credential {
         match self {
             Credential::None => f.write_str("None"),
             Credential::Static(_) => f.write_str("Static([redacted])"),
+            Credential::Azure(auth) => write!(f, "Azure({auth:?})"),
         }
     }
 }
@@ -45,13 +49,15 @@ impl Credential {
         Ok(match self {
             Credential::None => None,
             Credential::Static(token) => Some(token.clone()),
+            Credential::Azure(auth) => Some(auth.token().await?),
         })
     }
 
-    /// The secret itself, for redaction checks; `None` when there is none.
+    /// The secret itself, for redaction checks; `None` when there is none (or when it is
+    /// fetched at run time, as Azure AD tokens are).
     pub fn secret(&self) -> Option<&str> {
         match self {
-            Credential::None => None,
+            Credential::None | Credential::Azure(_) => None,
             Credential::Static(token) => Some(token),
         }
     }

@@ -1,0 +1,351 @@
+//! Expectations per target, the CI gate (`--expectations FILE`): known deviations by scenario
+//! (optionally by step), each with a reason, an optional issue link and expiry date. A
+//! failure that is expected becomes `xfail`; a pass that was expected to fail becomes `xpass`
+//! (a promotion candidate). `--write-expectations` proposes a file from a run. The main type
+//! is [`Expectations`].
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::Deserialize;
+use time::Date;
+use time::macros::format_description;
+
+use crate::run::{Outcome, ScenarioReport};
+
+/// The file as written.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectationsFile {
+    /// Free text: which target these expectations describe.
+    #[serde(default)]
+    #[allow(dead_code)]
+    target: Option<String>,
+    #[serde(default)]
+    expectations: Vec<Entry>,
+}
+
+/// One known deviation.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// `area::id`, as in `kvconform list`.
+    pub scenario: String,
+    /// The step expected to fail; any step when absent.
+    #[serde(default)]
+    pub step: Option<String>,
+    pub outcome: Expected,
+    pub reason: String,
+    #[serde(default)]
+    pub issue: Option<String>,
+    /// `YYYY-MM-DD`; past it, the entry still applies but the run warns.
+    #[serde(default)]
+    pub expires: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expected {
+    Fail,
+    Inconclusive,
+}
+
+impl Expected {
+    fn as_str(self) -> &'static str {
+        match self {
+            Expected::Fail => "fail",
+            Expected::Inconclusive => "inconclusive",
+        }
+    }
+}
+
+/// A scenario as the expectations see it: its id and step names.
+pub struct Known {
+    pub id: String,
+    pub steps: Vec<String>,
+}
+
+/// Validated expectations, by scenario id.
+#[derive(Clone, Debug, Default)]
+pub struct Expectations {
+    entries: BTreeMap<String, Entry>,
+    /// Expired entries, as warnings for the console.
+    pub warnings: Vec<String>,
+}
+
+impl Expectations {
+    /// Reads and validates a file against the scenarios that exist. Every problem is listed.
+    pub fn load(path: &Path, known: &[Known], today: Date) -> Result<Expectations, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read --expectations {}: {e}", path.display()))?;
+        let file: ExpectationsFile = serde_saphyr::from_str(&text)
+            .map_err(|e| format!("invalid expectations file {}: {e}", path.display()))?;
+        Expectations::validate(file.expectations, known, today)
+            .map_err(|errors| format!("{}:\n  {}", path.display(), errors.join("\n  ")))
+    }
+
+    fn validate(
+        list: Vec<Entry>,
+        known: &[Known],
+        today: Date,
+    ) -> Result<Expectations, Vec<String>> {
+        let mut out = Expectations::default();
+        let mut errors = Vec::new();
+        for entry in list {
+            let id = entry.scenario.clone();
+            match known.iter().find(|k| k.id == id) {
+                None => errors.push(format!("`{id}` matches no scenario")),
+                Some(k) => {
+                    if let Some(step) = &entry.step
+                        && !k.steps.contains(step)
+                    {
+                        errors.push(format!("`{id}` has no step `{step}`"));
+                    }
+                }
+            }
+            match entry.expires.as_deref().map(parse_date) {
+                Some(Err(bad)) => errors.push(format!("`{id}`: expires `{bad}` is not YYYY-MM-DD")),
+                Some(Ok(date)) if date < today => out.warnings.push(format!(
+                    "expectation for `{id}` expired on {date}: fix the target or renew it"
+                )),
+                _ => {}
+            }
+            if entry.reason.trim().is_empty() {
+                errors.push(format!("`{id}`: the reason is empty"));
+            }
+            if out.entries.insert(id.clone(), entry).is_some() {
+                errors.push(format!("`{id}` is listed twice"));
+            }
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.entries.get(id)
+    }
+
+    /// Turns an expected failure into `xfail` and an unexpected pass into `xpass`.
+    pub fn apply(&self, report: &mut ScenarioReport) {
+        let Some(entry) = self.get(&report.id) else {
+            return;
+        };
+        let why = describe(entry);
+        match (report.outcome, entry.outcome) {
+            (Outcome::Failed, Expected::Fail) => match &entry.step {
+                Some(step) if !report.failures.iter().any(|f| &f.step == step) => {
+                    report.reason = Some(format!(
+                        "expected to fail at step `{step}` ({why}), but failed elsewhere"
+                    ));
+                }
+                _ => {
+                    report.outcome = Outcome::Xfail;
+                    report.reason = Some(why);
+                }
+            },
+            (Outcome::Inconclusive, Expected::Inconclusive) => {
+                let was = report.reason.take().unwrap_or_default();
+                report.outcome = Outcome::Xfail;
+                report.reason = Some(format!("{why} [{was}]"));
+            }
+            (Outcome::Passed, expected) => {
+                report.outcome = Outcome::Xpass;
+                report.reason = Some(format!(
+                    "expected to {} ({why}) but passed: promote it by removing the expectation",
+                    expected.as_str()
+                ));
+            }
+            (Outcome::Inconclusive, Expected::Fail) => {
+                let was = report.reason.take().unwrap_or_default();
+                report.reason = Some(format!("{was} (expected to fail: {why})"));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn describe(entry: &Entry) -> String {
+    match &entry.issue {
+        Some(issue) => format!("{} ({issue})", entry.reason),
+        None => entry.reason.clone(),
+    }
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text.trim(), format_description!("[year]-[month]-[day]"))
+        .map_err(|_| text.to_string())
+}
+
+/// Today's date (UTC), for expiry.
+pub fn today() -> Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+/// A proposed expectations file: every failed, inconclusive or expected-to-fail scenario of
+/// the run, keeping the reason, issue and expiry of entries that still apply.
+pub fn propose(reports: &[ScenarioReport], target: &str, current: Option<&Expectations>) -> String {
+    let mut out = format!(
+        "# Known deviations of {target}, proposed by `kvconform run --write-expectations`.\n\
+         # Review each reason; add `issue:` links and `expires: YYYY-MM-DD` where useful.\n\
+         target: {}\nexpectations:\n",
+        quote(target)
+    );
+    let mut any = false;
+    for report in reports {
+        let kept = current.and_then(|c| c.get(&report.id));
+        let entry = match (report.outcome, kept) {
+            (Outcome::Xfail, Some(entry)) => entry.clone(),
+            (Outcome::Failed, _) => Entry {
+                scenario: report.id.clone(),
+                step: report.failures.first().map(|f| f.step.clone()),
+                outcome: Expected::Fail,
+                reason: first_line(report.failures.first().map_or("", |f| &f.message)),
+                issue: kept.and_then(|k| k.issue.clone()),
+                expires: kept.and_then(|k| k.expires.clone()),
+            },
+            (Outcome::Inconclusive, _) => Entry {
+                scenario: report.id.clone(),
+                step: None,
+                outcome: Expected::Inconclusive,
+                reason: first_line(report.reason.as_deref().unwrap_or("")),
+                issue: kept.and_then(|k| k.issue.clone()),
+                expires: kept.and_then(|k| k.expires.clone()),
+            },
+            _ => continue,
+        };
+        any = true;
+        render_entry(&mut out, &entry);
+    }
+    if !any {
+        out = out.replace("expectations:\n", "expectations: []\n");
+    }
+    out
+}
+
+fn render_entry(out: &mut String, entry: &Entry) {
+    let _ = writeln!(out, "  - scenario: {}", quote(&entry.scenario));
+    if let Some(step) = &entry.step {
+        let _ = writeln!(out, "    step: {}", quote(step));
+    }
+    let _ = writeln!(out, "    outcome: {}", entry.outcome.as_str());
+    let reason = if entry.reason.is_empty() {
+        "unknown"
+    } else {
+        &entry.reason
+    };
+    let _ = writeln!(out, "    reason: {}", quote(reason));
+    if let Some(issue) = &entry.issue {
+        let _ = writeln!(out, "    issue: {}", quote(issue));
+    }
+    if let Some(expires) = &entry.expires {
+        let _ = writeln!(out, "    expires: {}", quote(expires));
+    }
+}
+
+/// A YAML double-quoted scalar (JSON string syntax is a subset of it).
+fn quote(text: &str) -> String {
+    serde_json::Value::String(text.to_string()).to_string()
+}
+
+fn first_line(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("").trim();
+    let mut cut = line.len().min(200);
+    while !line.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    line[..cut].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::{FailureKind, StepFailure};
+    use time::macros::date;
+
+    fn known() -> Vec<Known> {
+        vec![Known {
+            id: "conflict::create".into(),
+            steps: vec!["start".into(), "again".into()],
+        }]
+    }
+
+    fn entries(yaml: &str) -> Vec<Entry> {
+        serde_saphyr::from_str::<ExpectationsFile>(yaml)
+            .unwrap()
+            .expectations
+    }
+
+    fn failed_at(step: &str) -> ScenarioReport {
+        let mut report = ScenarioReport::empty("conflict::create");
+        report.outcome = Outcome::Failed;
+        report.failures.push(StepFailure {
+            step: step.into(),
+            kind: FailureKind::Conformance,
+            file: "x.yaml".into(),
+            pos: None,
+            check: None,
+            message: "status: expected 409, got 202".into(),
+            unverified: false,
+            note: None,
+            exchange: None,
+        });
+        report
+    }
+
+    const ONE: &str = "expectations:\n  - scenario: conflict::create\n    step: again\n    outcome: fail\n    reason: answers 202\n    issue: https://example.invalid/1\n    expires: 2030-01-01\n";
+
+    #[test]
+    fn rejects_unknown_scenarios_steps_and_dates() {
+        let yaml = "expectations:\n  - { scenario: nope::x, outcome: fail, reason: r }\n  - { scenario: conflict::create, step: zzz, outcome: inconclusive, reason: r, expires: soon }\n";
+        let errors =
+            Expectations::validate(entries(yaml), &known(), date!(2026 - 01 - 01)).unwrap_err();
+        assert_eq!(
+            errors,
+            [
+                "`nope::x` matches no scenario",
+                "`conflict::create` has no step `zzz`",
+                "`conflict::create`: expires `soon` is not YYYY-MM-DD"
+            ]
+        );
+    }
+
+    #[test]
+    fn warns_about_expired_entries() {
+        let set = Expectations::validate(entries(ONE), &known(), date!(2031 - 01 - 01)).unwrap();
+        assert_eq!(set.warnings.len(), 1);
+        assert!(set.warnings[0].contains("expired on 2030-01-01"));
+    }
+
+    #[test]
+    fn expected_failure_is_xfail_pass_is_xpass_other_step_stays_failed() {
+        let set = Expectations::validate(entries(ONE), &known(), date!(2026 - 01 - 01)).unwrap();
+        let mut report = failed_at("again");
+        set.apply(&mut report);
+        assert_eq!(report.outcome, Outcome::Xfail);
+        assert_eq!(
+            report.reason.as_deref(),
+            Some("answers 202 (https://example.invalid/1)")
+        );
+        let mut elsewhere = failed_at("start");
+        set.apply(&mut elsewhere);
+        assert_eq!(elsewhere.outcome, Outcome::Failed);
+        let mut passed = ScenarioReport::empty("conflict::create");
+        passed.outcome = Outcome::Passed;
+        set.apply(&mut passed);
+        assert_eq!(passed.outcome, Outcome::Xpass);
+    }
+
+    #[test]
+    fn proposes_a_file_that_loads_back() {
+        let text = propose(&[failed_at("again")], "http://t", None);
+        let loaded = entries(&text);
+        assert_eq!(loaded.len(), 1);
+        assert_eq!(loaded[0].step.as_deref(), Some("again"));
+        assert_eq!(loaded[0].reason, "status: expected 409, got 202");
+        assert!(Expectations::validate(loaded, &known(), date!(2026 - 01 - 01)).is_ok());
+    }
+}

@@ -1,0 +1,69 @@
+//! Await steps: a deadline that passes fails clearly and promptly, and the wait between
+//! polls is capped by --max-poll-interval whatever Retry-After says.
+
+use std::time::{Duration, Instant};
+
+use crate::support::*;
+
+#[test]
+fn an_await_that_never_completes_fails_at_its_deadline() {
+    let dir = temp_dir("polling");
+    let root = scenarios(&dir, &[("polling/self.yaml", &self_await(2))]);
+    let har = dir.join("run.har");
+    let started = Instant::now();
+    let output = bin()
+        .args(["run", "--scenarios"])
+        .arg(&root)
+        .args([
+            "--vault-quirk",
+            "self-never-completes",
+            "--max-poll-interval",
+            "200",
+        ])
+        .arg("--har")
+        .arg(&har)
+        .output()
+        .expect("run");
+    let elapsed = started.elapsed();
+    let console = text(&output);
+    assert_eq!(output.status.code(), Some(101), "{console}");
+    assert!(console.contains("deadline passed"), "{console}");
+    assert!(console.contains("await /status"), "{console}");
+    assert!(elapsed < Duration::from_secs(60), "took {elapsed:?}");
+    // The vault asks for 10 s between polls; the cap makes it about 5 per second.
+    let polls = json_file(&har)["log"]["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| {
+            e["request"]["method"] == "GET"
+                && e["request"]["url"]
+                    .as_str()
+                    .is_some_and(|u| u.contains("/pending?"))
+        })
+        .count();
+    assert!((3..=20).contains(&polls), "{polls} polls in 2 s");
+}
+
+#[test]
+fn await_timeout_applies_when_the_step_sets_none() {
+    let dir = temp_dir("polling-default");
+    let yaml = self_await(1).replace("      timeout_s: 1\n", "");
+    let root = scenarios(&dir, &[("polling/self.yaml", &yaml)]);
+    let started = Instant::now();
+    let output = bin()
+        .args(["run", "--scenarios"])
+        .arg(&root)
+        .args([
+            "--vault-quirk",
+            "self-never-completes",
+            "--await-timeout",
+            "1",
+        ])
+        .output()
+        .expect("run");
+    let console = text(&output);
+    assert_eq!(output.status.code(), Some(101), "{console}");
+    assert!(console.contains("deadline passed, after 1."), "{console}");
+    assert!(started.elapsed() < Duration::from_secs(60));
+}
