@@ -13,11 +13,7 @@ use crate::scenario::Capability;
     name = "kvconform",
     version,
     about = "Conformance harness for the Azure Key Vault certificate-creation lifecycle",
-    after_help = concat!("Exit codes:\n", "  0    every scenario passed (xfail, skipped, inconclusive allowed)\n",
-        "  2    usage or configuration error\n",
-        "  3    target unreachable, or a harness error before any verdict\n",
-        "  101  at least one scenario failed (or, with --strict-xpass, passed unexpectedly)\n",
-        "  130  interrupted (Ctrl-C); cleanup ran")
+    after_help = crate::exit::HELP
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -72,3 +72,14 @@ fn an_unknown_rule_id_is_reported_with_its_position() {
         "{err}"
     );
 }
+
+#[test]
+fn the_readme_exit_code_table_is_the_one_in_exit_rs() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    assert!(
+        readme.contains(kvconform::exit::TABLE),
+        "README's exit-code table drifted from src/exit.rs"
+    );
+    let help = text(&run(&["--help"]));
+    assert!(help.contains("130  interrupted"), "{help}");
+}
