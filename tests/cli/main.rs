@@ -1,14 +1,20 @@
-//! Integration tests of what it takes to run kvconform in CI against a real target: auth
-//! and secrets, transport retries, polling, Ctrl-C cleanup, sweep, dry-run, expectations
-//! and reports. Each test runs the `kvconform` binary; servers bind 127.0.0.1 only and every
-//! wait is bounded.
+//! Integration tests of kvconform as a user runs it: the whole suite against the embedded
+//! vault under both oracles, the mutation matrix, the scenario catalogue and schema,
+//! snapshots, bad input, and what it takes to run in CI against a real target (auth and
+//! secrets, retries, polling, Ctrl-C cleanup, sweep, dry-run, expectations, reports). Each
+//! test runs the `kvconform` binary; servers bind 127.0.0.1 only and every wait is bounded.
 
+mod bad_input;
 mod canary;
+mod catalogue;
 mod dry_run;
 mod expectations;
 mod interrupt;
+mod mutation;
+mod oracles;
 mod polling;
 mod reports;
 mod retry;
+mod snapshots;
 mod support;
 mod sweep;

@@ -251,3 +251,38 @@ pub fn create_manual(vault: &str, token: &str, name: &str) {
     );
     assert_eq!(status, 202, "{body}");
 }
+
+/// The package root (where `scenarios/`, `schemas/` and `snapshots/` live).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The JSON report a run wrote.
+pub fn json_report(path: &Path) -> Value {
+    json_file(path)
+}
+
+/// Ids of the scenarios with this outcome in a JSON report.
+pub fn ids_with(report: &Value, outcome: &str) -> Vec<String> {
+    report["scenarios"]
+        .as_array()
+        .expect("scenarios")
+        .iter()
+        .filter(|s| s["outcome"] == outcome)
+        .map(|s| s["id"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Copies a directory tree (scenarios or snapshots) so a test can break its copy.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("readable") {
+        let entry = entry.expect("entry");
+        let dest = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), dest).expect("copy");
+        }
+    }
+}
