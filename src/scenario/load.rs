@@ -73,12 +73,13 @@ impl LoadError {
 }
 
 /// serde-saphyr renders a source snippet after the message; the report shows its own.
+/// The reader's first line also repeats the position; keep only the message.
 fn first_line(text: &str) -> String {
-    text.lines()
-        .next()
-        .unwrap_or("invalid YAML")
-        .trim()
-        .to_string()
+    static POSITION: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^(error: )?line \d+ column \d+: ").expect("static regex")
+    });
+    let line = text.lines().next().unwrap_or("invalid YAML").trim();
+    POSITION.replace(line, "").into_owned()
 }
 
 impl fmt::Display for LoadError {
