@@ -86,7 +86,8 @@ build() {
   note "build (release)"
   cargo build --release --locked --bin kvconform
   load_bin=$(cargo bench --locked --bench vault_load --no-run --message-format=json 2>/dev/null |
-    grep -o '"executable":"[^"]*"' | tail -n 1 | sed 's/"executable":"\(.*\)"/\1/')
+    grep '"name":"vault_load"' | grep -o '"executable":"[^"]*"' | tail -n 1 |
+    sed 's/"executable":"\(.*\)"/\1/')
   [ -x "$load_bin" ] || { echo "could not build benches/vault_load.rs" >&2; exit 1; }
   echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 }
