@@ -131,7 +131,8 @@ pub(crate) struct NewOp {
     pub(crate) version: String,
     pub(crate) issuer_name: String,
     pub(crate) kind: IssuerKind,
-    pub(crate) csr: Vec<u8>,
+    /// The PKCS#10 request, base64 DER (encoded once: every GET of the operation sends it).
+    pub(crate) csr: String,
     pub(crate) key: PublicKey,
     pub(crate) issued: Option<CertInfo>,
     pub(crate) policy: Policy,

@@ -59,7 +59,7 @@ pub(crate) fn operation(ctx: &Ctx, q: &Quirks, name: &str, op: &PendingOp) -> Re
         issuer: IssuerName {
             name: op.issuer_name.clone(),
         },
-        csr: STANDARD.encode(&op.csr),
+        csr: op.csr.clone(),
         cancellation_requested: op.cancellation_requested,
         status: status_word(op.state, q),
         status_details,

@@ -91,7 +91,8 @@ pub(crate) struct PendingOp {
     pub(crate) request_id: String,
     pub(crate) issuer_name: String,
     pub(crate) kind: IssuerKind,
-    pub(crate) csr: Vec<u8>,
+    /// The PKCS#10 request as the wire carries it (base64 DER), encoded once at create.
+    pub(crate) csr: String,
     pub(crate) key: PublicKey,
     /// The certificate version this operation fills.
     pub(crate) version: String,

@@ -4,6 +4,8 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 
 use super::{cert_name, join_error};
 use crate::vault::crypto::{self, PublicKey};
@@ -102,7 +104,7 @@ async fn prepare(
     let validity = policy.body.x509_props.validity_months;
     let self_signed = kind == IssuerKind::SelfSigned;
     let (csr, public, issued) = tokio::task::spawn_blocking(move || {
-        let csr = crypto::csr(&params, &key)?;
+        let csr = STANDARD.encode(crypto::csr(&params, &key)?);
         let issued = if self_signed {
             Some(crypto::self_signed(&params, &key, validity)?)
         } else {
@@ -163,9 +165,11 @@ pub(crate) async fn get(
     path: NamePath,
 ) -> Result<Response, KvError> {
     let name = cert_name(path)?;
-    let mut store = vault.lock();
-    let entry = ops::with_op(&mut store, &name, ctx.param("request_id"), vault.rules())?;
-    let rendered = rendered_op(&ctx, &vault, entry)?;
+    let rendered = {
+        let mut store = vault.lock();
+        let entry = ops::with_op(&mut store, &name, ctx.param("request_id"), vault.rules())?;
+        rendered_op(&ctx, &vault, entry)?
+    }; // serialised after the lock is released
     Ok(op_response(StatusCode::OK, rendered))
 }
 
@@ -189,10 +193,12 @@ pub(crate) async fn update(
     KvJson(req): KvJson<UpdateOperationRequest>,
 ) -> Result<Response, KvError> {
     let name = cert_name(path)?;
-    let mut store = vault.lock();
-    let entry = ops::with_op(&mut store, &name, ctx.param("request_id"), vault.rules())?;
-    ops::cancel(entry, req.cancellation_requested, vault.rules())?;
-    let rendered = rendered_op(&ctx, &vault, entry)?;
+    let rendered = {
+        let mut store = vault.lock();
+        let entry = ops::with_op(&mut store, &name, ctx.param("request_id"), vault.rules())?;
+        ops::cancel(entry, req.cancellation_requested, vault.rules())?;
+        rendered_op(&ctx, &vault, entry)?
+    };
     Ok(json(StatusCode::OK, &rendered.body))
 }
 
@@ -205,10 +211,13 @@ pub(crate) async fn delete(
     path: NamePath,
 ) -> Result<Response, KvError> {
     let name = cert_name(path)?;
-    let mut store = vault.lock();
-    let entry = ops::with_op(&mut store, &name, ctx.param("request_id"), vault.rules())?;
-    let rendered = rendered_op(&ctx, &vault, entry)?;
-    entry.pending = None;
+    let rendered = {
+        let mut store = vault.lock();
+        let entry = ops::with_op(&mut store, &name, ctx.param("request_id"), vault.rules())?;
+        let rendered = rendered_op(&ctx, &vault, entry)?;
+        entry.pending = None;
+        rendered
+    };
     Ok(json(StatusCode::OK, &rendered.body))
 }
 

@@ -1,7 +1,9 @@
 //! Router-level tests: requests through `app()` with `oneshot`, no socket (except `socket`).
 
+mod bad_input;
 mod edges;
 mod lifecycle;
+mod props;
 mod quirks;
 mod socket;
 
