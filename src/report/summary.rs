@@ -61,9 +61,12 @@ pub fn render_summary(reports: &[ScenarioReport], target: &str, oracle: &str) ->
         .collect();
     if !unverified.is_empty() {
         out.push_str(&format!(
-            "  unverified (never observed on the real service; the doc's word is used): {}\n",
-            unverified.join("; ")
+            "  {} verdict(s) rest on expectations never observed on the real service (the doc's word is used):\n",
+            unverified.len()
         ));
+        for line in &unverified {
+            out.push_str(&format!("    unverified {line}\n"));
+        }
     }
     for report in reports {
         for problem in &report.cleanup_problems {

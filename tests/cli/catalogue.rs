@@ -83,3 +83,51 @@ fn the_readme_exit_code_table_is_the_one_in_exit_rs() {
     let help = text(&run(&["--help"]));
     assert!(help.contains("130  interrupted"), "{help}");
 }
+
+#[test]
+fn every_request_step_states_a_status_and_gets_a_schema_check() {
+    let (_, set) = kvconform::harness::load(&root().join("scenarios")).expect("loads");
+    let mut unchecked = Vec::new();
+    for scenario in &set.scenarios {
+        for oracle in [
+            kvconform::plan::Oracle::Service,
+            kvconform::plan::Oracle::Doc,
+        ] {
+            let plan = kvconform::plan::plan(scenario, oracle);
+            for step in &plan.steps {
+                let (request, default_status) = match &step.kind {
+                    kvconform::plan::StepKind::Request(r) => (r, None),
+                    kvconform::plan::StepKind::Await(a) => (&a.request, Some(200)),
+                    kvconform::plan::StepKind::Action(_) => continue,
+                };
+                let status = step
+                    .expect
+                    .status
+                    .as_ref()
+                    .map(|s| s.value)
+                    .or(default_status);
+                let schema = step
+                    .expect
+                    .schema
+                    .as_ref()
+                    .map(|s| s.value.clone())
+                    .or_else(|| {
+                        let url = format!("http://vault{}", request.path);
+                        let implied = kvconform::check::implied_schema(
+                            request.method.as_str(),
+                            &url,
+                            status?,
+                        );
+                        implied.map(str::to_string)
+                    });
+                if status.is_none() || schema.is_none() {
+                    unchecked.push(format!("{} @ {} ({oracle:?})", plan.id, step.name));
+                }
+            }
+        }
+    }
+    assert!(
+        unchecked.is_empty(),
+        "steps without a status or a schema: {unchecked:#?}"
+    );
+}
