@@ -68,6 +68,22 @@ pub(crate) async fn error_quirks(
     Response::from_parts(parts, Body::from(body))
 }
 
+/// Relabels every body as `text/plain` for `text-plain-content-type`.
+pub(crate) async fn content_type_quirk(
+    State(vault): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    if vault.quirks.has(Quirk::TextPlainContentType) {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+    }
+    response
+}
+
 /// Unknown route → 404 in the Key Vault error shape.
 pub(crate) async fn not_found() -> KvError {
     KvError::new(

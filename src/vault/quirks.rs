@@ -34,11 +34,12 @@ pub enum Quirk {
     CancelImmediately,
     ImportIgnoresPending,
     X5tPadded,
+    TextPlainContentType,
 }
 
 impl Quirk {
     /// Every quirk, in the order `--list-quirks` prints them.
-    pub const ALL: [Quirk; 26] = [
+    pub const ALL: [Quirk; 27] = [
         Quirk::OverwriteOnCreate,
         Quirk::MergeWithIssuerAllowed,
         Quirk::IgnoreRequestId,
@@ -65,6 +66,7 @@ impl Quirk {
         Quirk::CancelImmediately,
         Quirk::ImportIgnoresPending,
         Quirk::X5tPadded,
+        Quirk::TextPlainContentType,
     ];
 
     /// The kebab-case name used on the command line.
@@ -179,6 +181,10 @@ impl Quirk {
             Quirk::X5tPadded => (
                 "x5t-padded",
                 "x5t keeps base64url '=' padding instead of the unpadded thumbprint",
+            ),
+            Quirk::TextPlainContentType => (
+                "text-plain-content-type",
+                "JSON bodies are labelled text/plain instead of application/json; charset=utf-8",
             ),
         }
     }

@@ -172,6 +172,13 @@ async fn deviates(q: Quirk, with: bool) -> bool {
         Quirk::X5tPadded => merged(&vault(q, with, false), n).await.json["x5t"]
             .as_str()
             .is_some_and(|t| t.ends_with('=')),
+        Quirk::TextPlainContentType => {
+            let v = vault(q, with, false);
+            let created = v.create(n, None).await;
+            created
+                .header("content-type")
+                .is_some_and(|t| t.starts_with("text/plain"))
+        }
     }
 }
 
