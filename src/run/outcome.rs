@@ -66,9 +66,9 @@ impl StepFailure {
         self.render_with_exchange(true)
     }
 
-    /// As [`Self::render`]; the exchange is left out when another failure of the same step
-    /// already showed it.
-    pub fn render_with_exchange(&self, with_exchange: bool) -> String {
+    /// As [`Self::render`]; the step's oracle note and exchange are left out when another
+    /// failure of the same step shows them.
+    pub fn render_with_exchange(&self, last_of_step: bool) -> String {
         let mut out = format!("step `{}`", self.step);
         if self.unverified {
             out.push_str(" [unverified: expectation never observed on the real service]");
@@ -83,10 +83,10 @@ impl StepFailure {
         for line in self.message.lines() {
             out.push_str(&format!("  {line}\n"));
         }
-        if let Some(note) = &self.note {
-            out.push_str(&format!("  why: {note}\n"));
+        if let Some(note) = self.note.as_ref().filter(|_| last_of_step) {
+            out.push_str(&format!("  oracle note for this step: {note}\n"));
         }
-        if let Some(exchange) = self.exchange.as_ref().filter(|_| with_exchange) {
+        if let Some(exchange) = self.exchange.as_ref().filter(|_| last_of_step) {
             for line in exchange.render().lines() {
                 out.push_str(&format!("    {line}\n"));
             }
@@ -147,5 +147,73 @@ impl ScenarioReport {
 
     pub fn has_harness_error(&self) -> bool {
         self.failures.iter().any(|f| f.kind == FailureKind::Error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::{RecordedRequest, RecordedResponse};
+
+    fn exchange() -> Exchange {
+        Exchange {
+            request: RecordedRequest {
+                method: "POST".into(),
+                url: "http://127.0.0.1:1/certificates/kvc-1-a/create?api-version=2025-07-01".into(),
+                headers: vec![("content-type".into(), "application/json".into())],
+                body: Some(r#"{"policy":{}}"#.into()),
+                authorized: true,
+            },
+            response: RecordedResponse {
+                status: 202,
+                headers: vec![("retry-after".into(), "10".into())],
+                body: r#"{"status":"InProgress"}"#.into(),
+                json: None,
+            },
+            elapsed: Duration::ZERO,
+            started: std::time::SystemTime::UNIX_EPOCH,
+        }
+    }
+
+    fn failure(what: &str, line: u64) -> StepFailure {
+        let check = CheckFailure {
+            pos: Pos { line, col: 7 },
+            what: what.into(),
+            expected: "\"inProgress\"".into(),
+            actual: "\"InProgress\"".into(),
+        };
+        StepFailure {
+            step: "create".into(),
+            kind: FailureKind::Conformance,
+            file: "scenarios/create/manual.yaml".into(),
+            pos: Some(check.pos),
+            message: check.to_string(),
+            check: Some(check),
+            unverified: true,
+            note: Some("FACTS.md §1".into()),
+            exchange: Some(exchange()),
+        }
+    }
+
+    #[test]
+    fn failure_text_names_the_step_position_values_and_exchange_once() {
+        let mut report = ScenarioReport::empty("create::manual");
+        report.failures = vec![failure("json /status", 14), failure("json /x", 15)];
+        insta::assert_snapshot!(report.render_failures(), @r#"
+        step `create` [unverified: expectation never observed on the real service]
+          --> scenarios/create/manual.yaml:14:7
+          json /status: expected "inProgress", got "InProgress"
+        step `create` [unverified: expectation never observed on the real service]
+          --> scenarios/create/manual.yaml:15:7
+          json /x: expected "inProgress", got "InProgress"
+          oracle note for this step: FACTS.md §1
+            > POST http://127.0.0.1:1/certificates/kvc-1-a/create?api-version=2025-07-01
+            > authorization: Bearer [redacted]
+            > content-type: application/json
+            > {"policy":{}}
+            < 202
+            < retry-after: 10
+            < {"status":"InProgress"}
+        "#);
     }
 }

@@ -114,11 +114,15 @@ impl SnapshotStore {
         if expected.trim_end() == actual.trim_end() {
             return Ok(());
         }
-        let diff = TextDiff::from_lines(expected.trim_end(), actual.trim_end())
+        let (expected, actual) = (
+            format!("{}\n", expected.trim_end()),
+            format!("{}\n", actual.trim_end()),
+        );
+        let diff = TextDiff::from_lines(&expected, &actual)
             .unified_diff()
             .context_radius(3)
             .to_string();
-        let hint = self.write_pending(&path, key, actual);
+        let hint = self.write_pending(&path, key, &actual);
         Err(SnapshotError::Differs {
             path: shown,
             diff,

@@ -69,7 +69,7 @@ fn the_doc_oracle_fails_exactly_the_doc_divergent_scenarios_and_says_why() {
     assert_eq!(failed, DOC_DIVERGENT);
     let console = text(&output);
     assert!(
-        console.contains("why: doc D"),
+        console.contains("oracle note for this step: doc D"),
         "failures name the doc claim:\n{console}"
     );
     let deviations = text(&run(&["deviations"]));
