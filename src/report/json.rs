@@ -28,6 +28,15 @@ pub struct JsonScenario {
     pub failures: Vec<JsonFailure>,
     /// Steps whose expectation was never observed on the real service.
     pub unverified_steps: Vec<String>,
+    /// Every step that ran, each marked `unverified` when its expectation was never
+    /// observed on the real service.
+    pub steps: Vec<JsonStep>,
+    pub unverified: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonStep {
+    pub name: String,
     pub unverified: bool,
 }
 
@@ -82,6 +91,14 @@ fn scenario(report: &ScenarioReport) -> JsonScenario {
             .collect(),
         unverified: !report.unverified_steps.is_empty(),
         unverified_steps: report.unverified_steps.clone(),
+        steps: report
+            .steps
+            .iter()
+            .map(|(name, unverified)| JsonStep {
+                name: name.clone(),
+                unverified: *unverified,
+            })
+            .collect(),
     }
 }
 

@@ -46,6 +46,9 @@ pub async fn run_plan(ctx: &RunContext, plan: &Plan) -> ScenarioReport {
         if planned.unverified {
             report.unverified_steps.push(planned.name.clone());
         }
+        report
+            .steps
+            .push((planned.name.clone(), planned.unverified));
         match step::run_step(ctx, plan, planned, &mut state).await {
             StepResult::Ok => {}
             StepResult::Failed(failures) => {

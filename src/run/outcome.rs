@@ -104,6 +104,8 @@ pub struct ScenarioReport {
     pub reason: Option<String>,
     pub failures: Vec<StepFailure>,
     pub unverified_steps: Vec<String>,
+    /// Every step that ran, with whether its expectation is unverified.
+    pub steps: Vec<(String, bool)>,
     pub cleanup_problems: Vec<String>,
     pub exchanges: Vec<Exchange>,
     pub duration: Duration,
@@ -126,6 +128,7 @@ impl ScenarioReport {
             reason: None,
             failures: Vec::new(),
             unverified_steps: Vec::new(),
+            steps: Vec::new(),
             cleanup_problems: Vec::new(),
             exchanges: Vec::new(),
             duration: Duration::ZERO,

@@ -36,6 +36,20 @@ fn the_whole_suite_passes_against_the_embedded_vault() {
         "nothing is skipped by default"
     );
     assert_eq!(report["summary"]["inconclusive"], 0);
+    let conflict = report["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "conflict::create-while-manual")
+        .expect("conflict scenario reported");
+    assert!(
+        conflict["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "create again" && s["unverified"] == true),
+        "the never-observed 409 step is marked unverified: {conflict}"
+    );
     let passed = ids_with(&report, "passed");
     assert!(passed.len() >= 25, "{passed:?}");
     for scenario in report["scenarios"].as_array().unwrap() {
