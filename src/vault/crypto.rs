@@ -1,5 +1,5 @@
 //! Certificates and CSRs: building the pending CSR from a policy, self-signing for the `Self`
-//! issuer, reading the x5c chain of a merge and the PEM of an import.
+//! issuer, reading the x5c chain of a merge and the PEM or PKCS#12 of an import.
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
@@ -277,6 +277,41 @@ pub(crate) fn key_from_pem(text: &[u8]) -> Option<KeyPair> {
         .filter_map(Result::ok)
         .find(|b| b.label.ends_with("PRIVATE KEY"))
         .and_then(|b| KeyPair::try_from(b.contents.as_slice()).ok())
+}
+
+/// Why a PKCS#12 blob gave nothing.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum PfxError {
+    /// The integrity MAC does not check out: the password is wrong.
+    WrongPassword,
+    /// Not PKCS#12, an unsupported algorithm, or undecryptable with the password.
+    Unreadable,
+}
+
+/// The certificates and private keys of a PKCS#12 blob, decrypted with `password`
+/// (p12-keystore: PBES2/AES with an HMAC-SHA-2 MAC, and the legacy SHA-1 3DES/RC2-40 ones).
+pub(crate) fn from_pkcs12(
+    der: &[u8],
+    password: &str,
+) -> Result<(Vec<CertInfo>, Vec<KeyPair>), PfxError> {
+    use p12_keystore::Pkcs12Archive;
+    use p12_keystore::error::Error;
+    let archive = Pkcs12Archive::from_pkcs12(der, password).map_err(|e| match e {
+        Error::MacError(_) => PfxError::WrongPassword,
+        _ => PfxError::Unreadable,
+    })?;
+    let certs = archive
+        .certs
+        .iter()
+        .map(|bag| CertInfo::parse(bag.cert.as_der().to_vec()))
+        .collect::<Option<Vec<_>>>()
+        .ok_or(PfxError::Unreadable)?;
+    let keys = archive
+        .keys
+        .iter()
+        .map(|bag| KeyPair::try_from(bag.key.as_der()).map_err(|_| PfxError::Unreadable))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((certs, keys))
 }
 
 #[cfg(test)]

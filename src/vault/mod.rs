@@ -23,7 +23,8 @@
 //! - Merge on a terminal operation is 403 "Pending status must be in progress to allow merge."
 //! - Deleting a certificate is immediate (the real service is eventually consistent), and its
 //!   name is refused (409 `Conflict`) until it is recovered or purged.
-//! - Import reads PEM (certificate + private key), not PKCS#12.
+//! - Import reads PEM (certificate + private key) or PKCS#12 (`pwd`, empty when absent); the
+//!   format is told from the value, whatever `secret_props.contentType` says.
 
 mod api_version;
 mod auth;

@@ -22,6 +22,8 @@ pub(crate) struct CreateRequest {
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ImportRequest {
     pub(crate) value: String,
+    /// The PFX password (PEM keys are read unencrypted).
+    pub(crate) pwd: Option<String>,
     pub(crate) policy: Option<PolicyIn>,
     pub(crate) attributes: Option<AttributesIn>,
     pub(crate) tags: Option<Tags>,

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use rcgen::KeyPair;
 
 use super::cert_name;
 use crate::vault::crypto::{self, CertInfo};
@@ -283,7 +284,8 @@ pub(crate) async fn list_deleted(State(vault): State<AppState>, ctx: Ctx) -> Res
 }
 
 /// POST `/certificates/{name}/import` → 200 CertificateBundle; 409 while an operation is in
-/// progress (FACTS §5). Reads PEM (certificate + private key), as text or base64 of the text.
+/// progress (FACTS §5). Reads PEM (certificate + private key), as text or base64 of the text,
+/// or base64 of a PKCS#12 (PFX) blob decrypted with `pwd` (empty when absent).
 pub(crate) async fn import(
     State(vault): State<AppState>,
     ctx: Ctx,
@@ -291,7 +293,11 @@ pub(crate) async fn import(
     KvJson(req): KvJson<ImportRequest>,
 ) -> Result<Response, KvError> {
     let name = cert_name(path)?;
-    let leaf = read_import(&req.value)?;
+    // PKCS#12 key derivation is thousands of hash rounds: off the async workers.
+    let (value, pwd) = (req.value, req.pwd.unwrap_or_default());
+    let leaf = tokio::task::spawn_blocking(move || read_import(&value, &pwd))
+        .await
+        .map_err(|_| KvError::internal("import reader stopped"))??;
     let policy = import_policy(req.policy.as_ref(), &leaf)?;
     let enabled = req.attributes.as_ref().and_then(|a| a.enabled);
     let mut store = vault.lock();
@@ -313,30 +319,61 @@ pub(crate) async fn import(
     ))
 }
 
-/// The leaf of an imported PEM, checked against the PEM's private key.
-fn read_import(value: &str) -> Result<CertInfo, KvError> {
-    let text = pem_text(value).ok_or_else(|| {
-        KvError::bad_parameter(
-            "The specified PKCS#12 X.509 certificate content can not be read. Please check if certificate is in valid PKCS#12 format. (The reference vault imports PEM only.)",
-        )
-    })?;
-    let bad_pem = || {
-        KvError::bad_parameter(
-            "The specified PEM X.509 certificate content is in an unexpected format. Please check if certificate is in valid PEM format.",
-        )
+/// The leaf of an imported PEM or PFX: the certificate that matches the private key.
+fn read_import(value: &str, pwd: &str) -> Result<CertInfo, KvError> {
+    let (chain, keys) = match pem_text(value) {
+        Some(text) => read_pem(&text)?,
+        None => read_pfx(value, pwd)?,
     };
-    let chain = crypto::certs_from_pem(&text).ok_or_else(bad_pem)?;
-    let key = crypto::key_from_pem(&text).ok_or_else(bad_pem)?;
-    let key = crypto::PublicKey::of(&key);
+    let keys: Vec<_> = keys.iter().map(crypto::PublicKey::of).collect();
     let leaf = chain
         .iter()
-        .find(|c| c.matches(&key))
+        .find(|c| keys.iter().any(|k| c.matches(k)))
         .ok_or_else(|| {
             KvError::bad_parameter(
                 "The public key of the end-entity certificate in the specified X.509 certificate content does not match the public part of the specified private key. Please check if certificate is valid.",
             )
         })?;
     Ok(leaf.clone())
+}
+
+/// The certificates and the private key of a PEM text.
+fn read_pem(text: &[u8]) -> Result<(Vec<CertInfo>, Vec<KeyPair>), KvError> {
+    let bad_pem = || {
+        KvError::bad_parameter(
+            "The specified PEM X.509 certificate content is in an unexpected format. Please check if certificate is in valid PEM format.",
+        )
+    };
+    let chain = crypto::certs_from_pem(text).ok_or_else(bad_pem)?;
+    let key = crypto::key_from_pem(text).ok_or_else(bad_pem)?;
+    Ok((chain, vec![key]))
+}
+
+/// The certificates and private keys of a base64 PKCS#12 blob. INF: the service's wording
+/// for a wrong password and for a PFX without a private key was never recorded.
+fn read_pfx(value: &str, pwd: &str) -> Result<(Vec<CertInfo>, Vec<KeyPair>), KvError> {
+    let unreadable = || {
+        KvError::bad_parameter(
+            "The specified PKCS#12 X.509 certificate content can not be read. Please check if certificate is in valid PKCS#12 format.",
+        )
+    };
+    let compact: String = value.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let der = STANDARD.decode(compact).map_err(|_| unreadable())?;
+    let (chain, keys) = crypto::from_pkcs12(&der, pwd).map_err(|e| match e {
+        crypto::PfxError::WrongPassword => KvError::bad_parameter(
+            "The specified PKCS#12 X.509 certificate content can not be read: the password is wrong.",
+        ),
+        crypto::PfxError::Unreadable => unreadable(),
+    })?;
+    if keys.is_empty() {
+        return Err(KvError::bad_parameter(
+            "The specified PKCS#12 X.509 certificate content has no private key. The certificate to import needs to contain the private key.",
+        ));
+    }
+    if chain.is_empty() {
+        return Err(unreadable());
+    }
+    Ok((chain, keys))
 }
 
 /// PEM text given directly or base64-encoded; `None` for anything else (PFX).

@@ -3,6 +3,7 @@
 mod bad_input;
 mod edges;
 mod lifecycle;
+mod pfx;
 mod props;
 mod quirks;
 mod socket;
