@@ -51,7 +51,7 @@ pub(crate) struct UpdateOperationRequest {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub(crate) struct PolicyIn {
     pub(crate) key_props: Option<KeyPropsIn>,
-    pub(crate) secret_props: Option<SecretProps>,
+    pub(crate) secret_props: Option<SecretPropsIn>,
     pub(crate) x509_props: Option<X509PropsIn>,
     pub(crate) lifetime_actions: Option<Vec<LifetimeAction>>,
     pub(crate) issuer: Option<IssuerParamsIn>,
@@ -87,7 +87,15 @@ pub(crate) struct KeyPropsIn {
     pub(crate) crv: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// `secret_props` as sent: `contentType` is optional (the JS SDK sends `"secret_props": {}`, which
+/// the real service accepts and answers with the default content type).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct SecretPropsIn {
+    #[serde(rename = "contentType")]
+    pub(crate) content_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub(crate) struct SecretProps {
     #[serde(rename = "contentType")]
     pub(crate) content_type: String,

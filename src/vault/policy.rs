@@ -51,9 +51,13 @@ pub(crate) fn normalize(input: &PolicyIn, now: i64) -> Result<Policy, KvError> {
     let body = PolicyOut {
         id: String::new(),
         key_props,
-        secret_props: input.secret_props.clone().unwrap_or(SecretProps {
-            content_type: "application/x-pkcs12".into(),
-        }),
+        secret_props: SecretProps {
+            content_type: input
+                .secret_props
+                .as_ref()
+                .and_then(|s| s.content_type.clone())
+                .unwrap_or_else(|| "application/x-pkcs12".into()),
+        },
         x509_props: x509_props(input, key)?,
         lifetime_actions: lifetime_actions(input, &issuer_name),
         issuer: IssuerOut {
@@ -218,6 +222,24 @@ mod tests {
                 "attributes": {"enabled": true, "created": 100, "updated": 100}})
         );
         assert_eq!(p.key, KeySpec::Rsa(2048));
+    }
+
+    /// The JS SDK's create body: empty `key_props`, `secret_props`, `sans` and `attributes`.
+    /// The real service answers 202 and reports the default content type (S5, S8).
+    #[test]
+    fn empty_objects_as_the_js_sdk_sends_them_take_the_defaults() {
+        let p = policy(json!({"key_props": {}, "secret_props": {},
+                              "x509_props": {"subject": "CN=MyCert", "sans": {}},
+                              "issuer": {"name": "Self"}, "attributes": {}}))
+        .expect("valid");
+        assert_eq!(p.body.secret_props.content_type, "application/x-pkcs12");
+        assert_eq!(p.key, KeySpec::Rsa(2048));
+        let pem = policy(
+            json!({"secret_props": {"contentType": "application/x-pem-file"},
+                                "x509_props": {"subject": "CN=a"}}),
+        )
+        .expect("valid");
+        assert_eq!(pem.body.secret_props.content_type, "application/x-pem-file");
     }
 
     #[test]

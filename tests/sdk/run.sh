@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
-# The real Azure Python SDK (azure-keyvault-certificates, pinned in requirements.txt) against
-# `kvconform serve --tls --require-auth`. Needs python3 (with venv) and PyPI; nothing else from
-# the network. Exits non-zero on any failure; the server is stopped on every exit.
+# The real Azure SDKs against one `kvconform serve --tls --require-auth`:
+#   - Python: azure-keyvault-certificates (pinned in requirements.txt, in a virtualenv);
+#   - JavaScript: @azure/keyvault-certificates (pinned in js/package-lock.json), by run-js.sh,
+#     skipped with a message when node or npm is missing.
+# Needs python3 (with venv), PyPI and the npm registry; nothing else from the network. Runs both
+# even when the first fails; exits non-zero on any failure; the server is stopped on every exit.
 #
 #   tests/sdk/run.sh                 # uses target/release/kvconform, building it if needed
 #   KVCONFORM_BIN=path tests/sdk/run.sh
 #   KVCONFORM_SERVE_ARGS="--quirk overwrite-on-create" tests/sdk/run.sh   # must fail
+#   tests/sdk/run-js.sh              # the JavaScript SDK alone (its own server)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-target_dir=${CARGO_TARGET_DIR:-target}
+say() { printf 'sdk: %s\n' "$*"; }
+# shellcheck source=tests/sdk/common.sh
+. tests/sdk/common.sh
+
 venv="$target_dir/sdk-venv"
 requirements=tests/sdk/requirements.txt
-token="kvconform-sdk-$RANDOM$RANDOM"
-export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
-
-say() { printf 'sdk: %s\n' "$*"; }
 
 # 1. The virtualenv, reinstalled only when requirements.txt changes.
 stamp="$venv/.requirements"
@@ -27,55 +30,25 @@ if ! cmp -s "$requirements" "$stamp" 2>/dev/null; then
   cp "$requirements" "$stamp"
 fi
 
-# 2. The binary: an explicit one, or target/release/kvconform (cargo is a no-op when fresh).
-bin=${KVCONFORM_BIN:-}
-if [ -z "$bin" ]; then
-  if [ "${CI:-}" != "" ] && [ -x "$target_dir/release/kvconform" ]; then
-    bin="$target_dir/release/kvconform"   # .ci/run has just built it
-  else
-    timeout 1800 cargo build --release --locked --quiet
-    bin="$target_dir/release/kvconform"
-  fi
-fi
-
-# 3. The server, on a free loopback port, stopped on any exit.
-tmp=$(mktemp -d)
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-"$bin" serve --addr 127.0.0.1:0 --tls --ca-out "$tmp/ca.pem" --require-auth --token "$token" \
-  --provider-delay 600000 ${KVCONFORM_SERVE_ARGS:-} >"$tmp/stdout" 2>"$tmp/stderr" &
-server_pid=$!
-
-url=""
-for _ in $(seq 1 300); do
-  line=$(head -n 1 "$tmp/stdout" 2>/dev/null || true)
-  case "$line" in
-    "listening on "*) url=${line#listening on }; break ;;
-  esac
-  if ! kill -0 "$server_pid" 2>/dev/null; then break; fi
-  sleep 0.1
-done
-if [ -z "$url" ]; then
-  say "FAILED: kvconform serve did not print its banner"
-  cat "$tmp/stderr" >&2
-  exit 1
-fi
+# 2. The binary and the server.
+sdk_binary
+sdk_serve
 say "server $url (pid $server_pid), SDK $(grep -i '^azure-keyvault-certificates' "$requirements")"
 
-# 4. The test, time-bounded.
-status=0
-timeout 300 "$venv/bin/python" tests/sdk/test_python_sdk.py --url "$url" --ca "$tmp/ca.pem" --token "$token" || status=$?
-if [ "$status" -ne 0 ]; then
-  say "FAILED (exit $status); server stderr:"
-  cat "$tmp/stderr" >&2
+# 3. The Python test, time-bounded.
+py_status=0
+timeout 300 "$venv/bin/python" tests/sdk/test_python_sdk.py --url "$url" --ca "$server_tmp/ca.pem" --token "$token" || py_status=$?
+[ "$py_status" -eq 0 ] || say "Python SDK FAILED (exit $py_status)"
+
+# 4. The JavaScript test against the same server.
+js_status=0
+KVCONFORM_SDK_URL=$url KVCONFORM_SDK_CA=$server_tmp/ca.pem KVCONFORM_SDK_TOKEN=$token \
+  tests/sdk/run-js.sh || js_status=$?
+[ "$js_status" -eq 0 ] || say "JavaScript SDK FAILED (exit $js_status)"
+
+if [ "$py_status" -ne 0 ] || [ "$js_status" -ne 0 ]; then
+  say "FAILED; server stderr:"
+  cat "$server_tmp/stderr" >&2
+  exit 1
 fi
-exit "$status"
+say "both SDKs passed"

@@ -508,3 +508,37 @@ async fn merged_cert(v: &Vault, name: &str) {
     let (leaf, _) = signed(&created);
     assert_eq!(v.merge(name, &[&leaf]).await.status, StatusCode::CREATED);
 }
+
+/// The create body of the official JS SDK (@azure/keyvault-certificates 4.10), byte for byte, with
+/// its percent-encoded `api%2Dversion`: empty `key_props`, `secret_props`, `sans` and `attributes`.
+/// The real service answers 202 and stores the default policy (FACTS §9, S5/S8: `secret_props`
+/// `{"contentType": "application/x-pkcs12"}`).
+#[tokio::test]
+async fn the_js_sdk_create_body_is_accepted_with_defaults() {
+    let v = Vault::new();
+    let body = json!({"policy": {"key_props": {}, "secret_props": {},
+        "x509_props": {"subject": "CN=js", "sans": {}}, "issuer": {"name": "Unknown"},
+        "attributes": {}}, "attributes": {}});
+    let request = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri("/certificates/js/create?api%2Dversion=2025-07-01")
+        .header("host", super::HOST)
+        .header("authorization", "Bearer test-token")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(body.to_string()))
+        .expect("request");
+    let r = v.raw(request).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    assert_eq!(r.json["status_details"], DETAILS_MANUAL);
+    let cert = v.get("/certificates/js/").await;
+    assert_eq!(cert.status, StatusCode::OK, "{}", cert.text);
+    assert_eq!(cert.json["attributes"]["enabled"], false);
+    assert_eq!(
+        cert.json["policy"]["secret_props"],
+        json!({"contentType": "application/x-pkcs12"})
+    );
+    assert_eq!(
+        cert.json["policy"]["key_props"],
+        json!({"exportable": true, "kty": "RSA", "key_size": 2048, "reuse_key": false})
+    );
+}

@@ -1,0 +1,58 @@
+# Sourced by tests/sdk/run.sh and tests/sdk/run-js.sh (from the repository root): the kvconform
+# binary and one `kvconform serve --tls --require-auth` on a free loopback port.
+# shellcheck shell=bash
+
+export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
+target_dir=${CARGO_TARGET_DIR:-target}
+
+# Sets $bin: KVCONFORM_BIN, or target/release/kvconform (cargo is a no-op when fresh).
+sdk_binary() {
+  bin=${KVCONFORM_BIN:-}
+  if [ -n "$bin" ]; then return; fi
+  if [ "${CI:-}" != "" ] && [ -x "$target_dir/release/kvconform" ]; then
+    bin="$target_dir/release/kvconform"   # .ci/run has just built it
+  else
+    timeout 1800 cargo build --release --locked --quiet
+    bin="$target_dir/release/kvconform"
+  fi
+}
+
+# Starts the server and sets $url, $token, $server_pid, $server_tmp ($server_tmp/ca.pem is its CA,
+# $server_tmp/stderr its log). The server is stopped and $server_tmp removed on any exit.
+# Self-issued operations complete after 300 ms (the JS test polls one to completion); provider
+# operations stay in progress for the whole run (both tests merge into one and expect 403).
+sdk_serve() {
+  token="kvconform-sdk-$RANDOM$RANDOM"
+  server_tmp=$(mktemp -d)
+  server_pid=""
+  trap sdk_cleanup EXIT
+  trap 'exit 130' INT TERM
+  # shellcheck disable=SC2086  # KVCONFORM_SERVE_ARGS is a list of arguments
+  "$bin" serve --addr 127.0.0.1:0 --tls --ca-out "$server_tmp/ca.pem" --require-auth --token "$token" \
+    --self-delay 300 --provider-delay 600000 ${KVCONFORM_SERVE_ARGS:-} \
+    >"$server_tmp/stdout" 2>"$server_tmp/stderr" &
+  server_pid=$!
+  url=""
+  local line
+  for _ in $(seq 1 300); do
+    line=$(head -n 1 "$server_tmp/stdout" 2>/dev/null || true)
+    case "$line" in
+      "listening on "*) url=${line#listening on }; break ;;
+    esac
+    if ! kill -0 "$server_pid" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  if [ -z "$url" ]; then
+    say "FAILED: kvconform serve did not print its banner"
+    cat "$server_tmp/stderr" >&2
+    exit 1
+  fi
+}
+
+sdk_cleanup() {
+  if [ -n "${server_pid:-}" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  if [ -n "${server_tmp:-}" ]; then rm -rf "$server_tmp"; fi
+}
