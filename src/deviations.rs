@@ -92,10 +92,8 @@ fn compare_lists(
             .find(|(k, _)| k == key)
             .map(|(_, m)| m.value.clone())
     };
-    let mut keys: Vec<&str> = doc.iter().chain(service).map(|(k, _)| k.as_str()).collect();
-    keys.dedup();
     let mut seen = std::collections::BTreeSet::new();
-    for key in keys {
+    for key in doc.iter().chain(service).map(|(k, _)| k.as_str()) {
         if !seen.insert(key) {
             continue;
         }
