@@ -7,9 +7,10 @@
 //! nothing from the harness: the two meet only over HTTP.
 //!
 //! Module map: `config` and `quirks` (what can be configured) → `routes` (auth → api-version →
-//! handlers) → `handlers` (HTTP) → `ops` (the lifecycle rules) → `store` (data), with `keys`
-//! (key pool), `crypto`/`dn`/`policy` (CSRs, certificates, policies), `render` (wire shapes),
-//! `tls` and `serve`.
+//! handlers) → `handlers` (HTTP) → `ops` (the lifecycle rules: every store write) → `store`
+//! (data), with `keys` (key pool), `crypto`/`dn`/`policy` (CSRs, certificates, policies),
+//! `import` (PEM/PKCS#12 readers, the imported policy), `render` (wire shapes), `tls` and
+//! `serve`.
 //!
 //! Choices where FACTS.md has no recording (each marked in the code where it is made):
 //! - 409 on create/import while `inProgress` uses the doc's body (`Forbidden`); the 403 on
@@ -34,6 +35,7 @@ mod dn;
 mod errors;
 mod handlers;
 mod http;
+mod import;
 mod keys;
 mod layers;
 mod model;

@@ -11,7 +11,7 @@ use crate::vault::model::{
     CredentialsOut, IssuerBundleOut, IssuerItemOut, IssuerRequest, ListOut, OrgDetailsOut,
     PolicyAttributes,
 };
-use crate::vault::ops::unix_now;
+use crate::vault::ops;
 use crate::vault::state::AppState;
 use crate::vault::store::{IssuerEntry, key_of};
 
@@ -44,25 +44,6 @@ fn bundle(ctx: &Ctx, i: &IssuerEntry) -> IssuerBundleOut {
     }
 }
 
-/// Applies a request's fields to an issuer (PUT replaces them, PATCH only sets those given).
-fn apply(i: &mut IssuerEntry, req: IssuerRequest, replace: bool) {
-    if let Some(p) = req.provider {
-        i.provider = p;
-    }
-    if replace || req.credentials.is_some() {
-        i.account_id = req.credentials.and_then(|c| c.account_id);
-    }
-    if replace || req.org_details.is_some() {
-        let org = req.org_details.unwrap_or_default();
-        i.org_id = org.id;
-        i.admin_details = org.admin_details;
-    }
-    if let Some(enabled) = req.attributes.and_then(|a| a.enabled) {
-        i.enabled = enabled;
-    }
-    i.updated = unix_now();
-}
-
 /// PUT → 200 IssuerBundle (creates or replaces).
 pub(crate) async fn put(
     State(vault): State<AppState>,
@@ -71,25 +52,8 @@ pub(crate) async fn put(
     KvJson(req): KvJson<IssuerRequest>,
 ) -> Result<Response, KvError> {
     let name = issuer_name(path)?;
-    if req.provider.as_deref().is_none_or(str::is_empty) {
-        return Err(KvError::bad_parameter("Property provider is required."));
-    }
-    let now = unix_now();
     let mut store = vault.lock();
-    let issuer = store
-        .issuers
-        .entry(key_of(&name))
-        .or_insert_with(|| IssuerEntry {
-            name: name.clone(),
-            provider: String::new(),
-            account_id: None,
-            org_id: None,
-            admin_details: None,
-            enabled: true,
-            created: now,
-            updated: now,
-        });
-    apply(issuer, req, true);
+    let issuer = ops::put_issuer(&mut store, &name, req)?;
     Ok(json(StatusCode::OK, &bundle(&ctx, issuer)))
 }
 
@@ -102,11 +66,7 @@ pub(crate) async fn patch(
 ) -> Result<Response, KvError> {
     let name = issuer_name(path)?;
     let mut store = vault.lock();
-    let issuer = store
-        .issuers
-        .get_mut(&key_of(&name))
-        .ok_or_else(KvError::issuer_not_found)?;
-    apply(issuer, req, false);
+    let issuer = ops::patch_issuer(&mut store, &name, req)?;
     Ok(json(StatusCode::OK, &bundle(&ctx, issuer)))
 }
 
@@ -133,11 +93,8 @@ pub(crate) async fn delete(
 ) -> Result<Response, KvError> {
     let name = issuer_name(path)?;
     let mut store = vault.lock();
-    store
-        .issuers
-        .remove(&key_of(&name))
-        .map(|i| json(StatusCode::OK, &bundle(&ctx, &i)))
-        .ok_or_else(KvError::issuer_not_found)
+    let issuer = ops::delete_issuer(&mut store, &name)?;
+    Ok(json(StatusCode::OK, &bundle(&ctx, &issuer)))
 }
 
 /// GET `/certificates/issuers` → `{value: [{id, provider}], nextLink: null}`.

@@ -215,7 +215,7 @@ pub(crate) async fn delete(
         let mut store = vault.lock();
         let entry = ops::with_op(&mut store, &name, ctx.param("request_id"), vault.rules())?;
         let rendered = rendered_op(&ctx, &vault, entry)?;
-        entry.pending = None;
+        ops::delete_op(entry);
         rendered
     };
     Ok(json(StatusCode::OK, &rendered.body))

@@ -1,4 +1,6 @@
-//! The pending-operation lifecycle as the real service runs it (FACTS §1–§10).
+//! The lifecycle rules as the real service runs them (FACTS §1–§10): every write to the store
+//! goes through this module (pending operations here, certificates in `certs`, issuers in
+//! `issuers`); handlers only read, or call these.
 //!
 //! Time-based transitions (`Self` completes, providers fail, cancellations land) are computed
 //! lazily whenever an operation is read, from the instants stored in it: deterministic, and no
@@ -15,6 +17,12 @@ use super::model::Tags;
 use super::policy::Policy;
 use super::quirks::{Quirk, Quirks};
 use super::store::{CertEntry, CertVersion, IssuerKind, OpState, PendingOp, Store, key_of};
+
+mod certs;
+mod issuers;
+
+pub(crate) use certs::{delete, import, purge, recover, update_version};
+pub(crate) use issuers::{delete_issuer, patch_issuer, put_issuer};
 
 /// The configuration the lifecycle rules depend on.
 #[derive(Clone, Copy)]
@@ -241,6 +249,12 @@ pub(crate) fn cancel(
     Ok(())
 }
 
+/// DELETE pending (FACTS §8): the operation goes; the certificate version it made stays
+/// behind, disabled, as after a cancelled `Self` operation (FACTS §7, S3).
+pub(crate) fn delete_op(entry: &mut CertEntry) -> Option<PendingOp> {
+    entry.pending.take()
+}
+
 /// Merge (FACTS §6, §9): checks the operation, then the chain's leaf against the pending key.
 /// `chain` was decoded before the lock; its error is reported only once the operation exists.
 /// Returns the version that now holds the certificate.
@@ -295,45 +309,4 @@ fn check_mergeable(op: &PendingOp, rules: Rules<'_>) -> Result<(), KvError> {
         ));
     }
     Ok(())
-}
-
-/// Import (FACTS §5: refused with 409 while an operation is in progress): a new enabled
-/// version holding the imported certificate. The pending operation is left as it is.
-pub(crate) fn import<'s>(
-    store: &'s mut Store,
-    name: &str,
-    policy: Policy,
-    cert: CertInfo,
-    enabled: Option<bool>,
-    tags: Option<Tags>,
-    rules: Rules<'_>,
-) -> Result<&'s mut CertEntry, KvError> {
-    check_no_conflict(store, name, rules, rules.has(Quirk::ImportIgnoresPending))?;
-    let now = unix_now();
-    let version = CertVersion {
-        version: hex::encode(crypto::random_bytes::<16>()),
-        enabled: false,
-        created: now,
-        updated: now,
-        nbf: cert.nbf,
-        exp: cert.exp,
-        cert: None,
-        tags: None,
-        enable_on_issue: enabled.unwrap_or(true),
-    };
-    let entry = store
-        .certs
-        .entry(key_of(name))
-        .or_insert_with(|| CertEntry {
-            name: name.to_owned(),
-            versions: Vec::new(),
-            policy: policy.clone(),
-            pending: None,
-        });
-    entry.policy = policy;
-    entry.versions.push(version);
-    if let Some(v) = entry.versions.last_mut() {
-        issue(v, cert, None, tags, now);
-    }
-    Ok(entry)
 }
