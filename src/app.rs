@@ -7,7 +7,7 @@ use clap::Parser as _;
 
 use crate::cli::MatrixArgs;
 use crate::cli::{Cli, Command};
-use crate::report::matrix as report_matrix;
+use crate::report::{self, matrix as report_matrix};
 use crate::{exit, harness, inventory, scenario, sweep};
 
 pub fn main() -> ExitCode {
@@ -54,14 +54,17 @@ fn serve(args: crate::vault::ServeArgs) -> ExitCode {
 }
 
 fn matrix(args: &MatrixArgs) -> ExitCode {
-    let columns = match report_matrix::load(&args.reports) {
-        Ok(columns) => columns,
+    let rendered = match &args.peers {
+        Some(dir) => report::peers::load(dir).map(|p| report::peers::render(&p)),
+        None => report_matrix::load(&args.reports).map(|c| report_matrix::render(&c)),
+    };
+    let markdown = match rendered {
+        Ok(markdown) => markdown,
         Err(err) => {
             let _ = writeln!(std::io::stderr(), "error: {err}");
             return ExitCode::from(exit::USAGE);
         }
     };
-    let markdown = report_matrix::render(&columns);
     let written = match &args.output {
         Some(path) => std::fs::write(path, markdown)
             .map_err(|e| format!("cannot write {}: {e}", path.display())),

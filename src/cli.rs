@@ -131,6 +131,13 @@ pub struct RunArgs {
     /// Capabilities the target lacks; scenarios that need them are skipped.
     #[arg(long, value_enum, value_name = "CAP")]
     pub without: Vec<CapabilityArg>,
+    /// Do not probe a --target for the capabilities it lacks before the run.
+    #[arg(long)]
+    pub no_probe: bool,
+    /// The target's version, when it reports none itself (stamped on the JSON report and
+    /// compared with the version the expectations were measured on).
+    #[arg(long, value_name = "V")]
+    pub target_version: Option<String>,
     /// Snapshot directory (normalised responses of steps marked `snapshot:`).
     #[arg(long, value_name = "DIR", default_value = "snapshots")]
     pub snapshots: PathBuf,
@@ -186,8 +193,12 @@ pub struct SweepArgs {
 #[derive(Debug, Args, Clone)]
 pub struct MatrixArgs {
     /// JSON reports written by `kvconform run --json` (one per target).
-    #[arg(value_name = "REPORT.json", required = true)]
+    #[arg(value_name = "REPORT.json", required_unless_present = "peers")]
     pub reports: Vec<PathBuf>,
+    /// The emulators page instead: every DIR/*/report.json with its expectations.yaml, and
+    /// DIR/not-run.yaml (see docs/emulators.md).
+    #[arg(long, value_name = "DIR", conflicts_with = "reports")]
+    pub peers: Option<PathBuf>,
     /// Write the Markdown here instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -206,6 +217,14 @@ pub enum CapabilityArg {
     AuthChallenge,
     /// The target can create certificates with a provider issuer.
     ProviderIssuer,
+    /// A create leaves an operation inProgress (the target does not complete it at once).
+    PendingState,
+    /// The issuers API (/certificates/issuers).
+    Issuers,
+    /// Cancelling a pending operation.
+    Cancel,
+    /// Merging a signed certificate into a pending operation.
+    Merge,
 }
 
 impl From<CapabilityArg> for Capability {
@@ -213,6 +232,10 @@ impl From<CapabilityArg> for Capability {
         match arg {
             CapabilityArg::AuthChallenge => Capability::AuthChallenge,
             CapabilityArg::ProviderIssuer => Capability::ProviderIssuer,
+            CapabilityArg::PendingState => Capability::PendingState,
+            CapabilityArg::Issuers => Capability::Issuers,
+            CapabilityArg::Cancel => Capability::Cancel,
+            CapabilityArg::Merge => Capability::Merge,
         }
     }
 }

@@ -1,8 +1,9 @@
 //! Expectations per target, the CI gate (`--expectations FILE`): known deviations by scenario
-//! (optionally by step), each with a reason, an optional issue link and expiry date. A
-//! failure that is expected becomes `xfail`; a pass that was expected to fail becomes `xpass`
-//! (a promotion candidate). `--write-expectations` proposes a file from a run. The main type
-//! is [`Expectations`].
+//! (optionally by step), each with a reason, the target version it was measured on and the
+//! date, an optional issue link and expiry date. A failure that is expected becomes `xfail`; a
+//! pass that was expected to fail becomes `xpass` (a promotion candidate). When the target
+//! reports another version than the one measured, the run warns: the entries may be stale.
+//! `--write-expectations` proposes a file from a run. The main type is [`Expectations`].
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -42,6 +43,12 @@ pub struct Entry {
     /// `YYYY-MM-DD`; past it, the entry still applies but the run warns.
     #[serde(default)]
     pub expires: Option<String>,
+    /// The target's version (or commit) this deviation was measured on.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// `YYYY-MM-DD`: when it was measured.
+    #[serde(default)]
+    pub date: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -85,6 +92,16 @@ impl Expectations {
             .map_err(|errors| format!("{}:\n  {}", path.display(), errors.join("\n  ")))
     }
 
+    /// The entries of a file as written, without checking them against scenarios (for the
+    /// published matrix, which lists each peer's reasons).
+    pub fn read_entries(path: &Path) -> Result<Vec<Entry>, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        serde_saphyr::from_str::<ExpectationsFile>(&text)
+            .map(|f| f.expectations)
+            .map_err(|e| format!("invalid expectations file {}: {e}", path.display()))
+    }
+
     fn validate(
         list: Vec<Entry>,
         known: &[Known],
@@ -103,6 +120,9 @@ impl Expectations {
                         errors.push(format!("`{id}` has no step `{step}`"));
                     }
                 }
+            }
+            if let Some(Err(bad)) = entry.date.as_deref().map(parse_date) {
+                errors.push(format!("`{id}`: date `{bad}` is not YYYY-MM-DD"));
             }
             match entry.expires.as_deref().map(parse_date) {
                 Some(Err(bad)) => errors.push(format!("`{id}`: expires `{bad}` is not YYYY-MM-DD")),
@@ -127,6 +147,34 @@ impl Expectations {
 
     pub fn get(&self, id: &str) -> Option<&Entry> {
         self.entries.get(id)
+    }
+
+    /// Every entry, by scenario id.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.values()
+    }
+
+    /// A warning when the target reports a version other than the one entries were measured
+    /// on (entries without a version are not compared).
+    pub fn version_warning(&self, reported: &str) -> Option<String> {
+        let mut stale: BTreeMap<&str, usize> = BTreeMap::new();
+        for entry in self.entries.values() {
+            if let Some(measured) = entry.version.as_deref().filter(|v| *v != reported) {
+                *stale.entry(measured).or_default() += 1;
+            }
+        }
+        if stale.is_empty() {
+            return None;
+        }
+        let measured: Vec<String> = stale
+            .iter()
+            .map(|(version, n)| format!("{n} on {version}"))
+            .collect();
+        Some(format!(
+            "the target reports version {reported} but expectations were measured on another \
+             ({}): re-measure with --write-expectations and review them",
+            measured.join(", ")
+        ))
     }
 
     /// Turns an expected failure into `xfail` and an unexpected pass into `xpass`.
@@ -185,9 +233,24 @@ pub fn today() -> Date {
     time::OffsetDateTime::now_utc().date()
 }
 
+/// A date as `YYYY-MM-DD`.
+pub fn iso_date(date: Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
 /// A proposed expectations file: every failed, inconclusive or expected-to-fail scenario of
 /// the run, keeping the reason, issue and expiry of entries that still apply.
-pub fn propose(reports: &[ScenarioReport], target: &str, current: Option<&Expectations>) -> String {
+pub fn propose(
+    reports: &[ScenarioReport],
+    target: &str,
+    measured: &Measured,
+    current: Option<&Expectations>,
+) -> String {
     let mut out = format!(
         "# Known deviations of {target}, proposed by `kvconform run --write-expectations`.\n\
          # Review each reason; add `issue:` links and `expires: YYYY-MM-DD` where useful.\n\
@@ -200,6 +263,8 @@ pub fn propose(reports: &[ScenarioReport], target: &str, current: Option<&Expect
         let entry = match (report.outcome, kept) {
             (Outcome::Xfail, Some(entry)) => entry.clone(),
             (Outcome::Failed, _) => Entry {
+                version: measured.version.clone(),
+                date: Some(measured.date.clone()),
                 scenario: report.id.clone(),
                 step: report.failures.first().map(|f| f.step.clone()),
                 outcome: Expected::Fail,
@@ -208,6 +273,8 @@ pub fn propose(reports: &[ScenarioReport], target: &str, current: Option<&Expect
                 expires: kept.and_then(|k| k.expires.clone()),
             },
             (Outcome::Inconclusive, _) => Entry {
+                version: measured.version.clone(),
+                date: Some(measured.date.clone()),
                 scenario: report.id.clone(),
                 step: None,
                 outcome: Expected::Inconclusive,
@@ -244,6 +311,18 @@ fn render_entry(out: &mut String, entry: &Entry) {
     if let Some(expires) = &entry.expires {
         let _ = writeln!(out, "    expires: {}", quote(expires));
     }
+    if let Some(version) = &entry.version {
+        let _ = writeln!(out, "    version: {}", quote(version));
+    }
+    if let Some(date) = &entry.date {
+        let _ = writeln!(out, "    date: {}", quote(date));
+    }
+}
+
+/// What a proposed entry is stamped with: the target's version when known, and today.
+pub struct Measured {
+    pub version: Option<String>,
+    pub date: String,
 }
 
 /// A YAML double-quoted scalar (JSON string syntax is a subset of it).
@@ -296,6 +375,13 @@ mod tests {
         report
     }
 
+    fn measured() -> Measured {
+        Measured {
+            version: Some("7.3.74".into()),
+            date: "2026-12-01".into(),
+        }
+    }
+
     const ONE: &str = "expectations:\n  - scenario: conflict::create\n    step: again\n    outcome: fail\n    reason: answers 202\n    issue: https://example.invalid/1\n    expires: 2030-01-01\n";
 
     #[test]
@@ -341,11 +427,30 @@ mod tests {
 
     #[test]
     fn proposes_a_file_that_loads_back() {
-        let text = propose(&[failed_at("again")], "http://t", None);
+        let text = propose(&[failed_at("again")], "http://t", &measured(), None);
         let loaded = entries(&text);
         assert_eq!(loaded.len(), 1);
         assert_eq!(loaded[0].step.as_deref(), Some("again"));
+        assert_eq!(loaded[0].version.as_deref(), Some("7.3.74"));
+        assert_eq!(loaded[0].date.as_deref(), Some("2026-12-01"));
         assert_eq!(loaded[0].reason, "status: expected 409, got 202");
         assert!(Expectations::validate(loaded, &known(), date!(2026 - 01 - 01)).is_ok());
+    }
+
+    #[test]
+    fn warns_when_the_target_reports_another_version() {
+        let yaml = format!("{ONE}    version: 7.3.74\n    date: 2026-12-01\n");
+        let set = Expectations::validate(entries(&yaml), &known(), date!(2026 - 01 - 01)).unwrap();
+        assert_eq!(set.version_warning("7.3.74"), None);
+        let warning = set.version_warning("7.4.0").unwrap();
+        assert!(warning.contains("reports version 7.4.0"), "{warning}");
+        assert!(warning.contains("1 on 7.3.74"), "{warning}");
+        let bad = format!("{ONE}    date: yesterday\n");
+        let errors =
+            Expectations::validate(entries(&bad), &known(), date!(2026 - 01 - 01)).unwrap_err();
+        assert_eq!(
+            errors,
+            ["`conflict::create`: date `yesterday` is not YYYY-MM-DD"]
+        );
     }
 }

@@ -19,7 +19,7 @@ use crate::run::{self, FailureKind, Outcome, RunContext, RunOptions, ScenarioRep
 use crate::scenario::{self, Catalogue, Scenario, ScenarioSet};
 use crate::snapshot::{SnapshotMode, SnapshotStore};
 use crate::target::Credential;
-use crate::{connect, exit, vault};
+use crate::{capabilities, connect, exit, vault};
 
 /// The token the harness sends to the embedded vault, which demands one but accepts any.
 const EMBEDDED_TOKEN: &str = "kvconform-embedded-dummy-token";
@@ -190,13 +190,19 @@ fn finish(
 ) -> Result<ExitCode, StartError> {
     let oracle = oracle_name(args.oracle);
     let target = ctx.target.base().to_string();
+    if let (Some(version), Some(set)) = (&ctx.options.target_version, expectations)
+        && let Some(warning) = set.version_warning(version)
+    {
+        let _ = writeln!(std::io::stderr(), "warning: {warning}");
+    }
     let summary = report::render_summary(reports, &target, oracle);
     let _ = write!(std::io::stdout(), "{summary}");
     let write_err = |flag: &str, path: &std::path::Path, e: std::io::Error| {
         StartError::Usage(format!("cannot write {flag} {}: {e}", path.display()))
     };
     if let Some(path) = &args.json {
-        let json = JsonReport::new(&target, oracle, ctx.target.api_version(), reports);
+        let json = JsonReport::new(&target, oracle, ctx.target.api_version(), reports)
+            .with_target(&ctx.options);
         report::write_json(path, &json).map_err(|e| write_err("--json", path, e))?;
     }
     if let Some(path) = &args.junit {
@@ -206,7 +212,11 @@ fn finish(
         report::write_har(path, reports).map_err(|e| write_err("--har", path, e))?;
     }
     if let Some(path) = &args.write_expectations {
-        let text = expectations::propose(reports, &target, expectations);
+        let measured = expectations::Measured {
+            version: ctx.options.target_version.clone(),
+            date: expectations::iso_date(expectations::today()),
+        };
+        let text = expectations::propose(reports, &target, &measured, expectations);
         std::fs::write(path, text).map_err(|e| write_err("--write-expectations", path, e))?;
     }
     Ok(ExitCode::from(exit_code(args, ctx, reports)))
@@ -302,7 +312,12 @@ async fn prepare(args: &RunArgs) -> Result<(RunContext, Option<vault::RunningVau
     })?;
     let schemas = SchemaSet::embedded()
         .map_err(|e| StartError::Harness(format!("cannot compile the response schemas: {e}")))?;
-    let options = run_options(args, run::new_run_id(), embedded.is_some());
+    let mut options = run_options(args, run::new_run_id(), embedded.is_some());
+    if embedded.is_none() && !args.no_probe {
+        let probed = capabilities::probe(&target, &options.run_prefix()).await;
+        options.lacking = probed.lacking;
+        options.target_version = probed.version.or(options.target_version);
+    }
     Ok((
         RunContext::new(target, schemas, snapshot_store(args)?, options),
         embedded,
@@ -339,6 +354,8 @@ fn run_options(args: &RunArgs, run_id: String, embedded: bool) -> RunOptions {
         })),
         max_poll_interval: Duration::from_millis(args.max_poll_interval.unwrap_or(default_poll)),
         without: args.without.iter().map(|c| (*c).into()).collect(),
+        lacking: Vec::new(),
+        target_version: args.target_version.clone(),
     }
 }
 

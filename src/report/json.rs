@@ -5,15 +5,30 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::findings::{Finding, findings};
 use super::summary::Summary;
-use crate::run::{FailureKind, ScenarioReport};
+use crate::capabilities::Lack;
+use crate::run::{FailureKind, RunOptions, ScenarioReport};
 
 #[derive(Debug, Serialize)]
 pub struct JsonReport<'a> {
     pub target: &'a str,
     pub oracle: &'a str,
     pub api_version: &'a str,
+    /// The kvconform version that judged.
+    pub kvconform: &'static str,
+    /// When the run ended, UTC (RFC 3339).
+    pub date: String,
+    /// The target's version: reported by it (`x-ms-keyvault-service-version`) or declared
+    /// with `--target-version`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_version: Option<String>,
     pub summary: Summary,
+    /// Capabilities the target lacks (`--without` or a probe); scenarios needing them are
+    /// skipped with one reason.
+    pub lacking: Vec<Lack>,
+    /// Root causes: the failures of failed and xfail scenarios grouped by check and outcome.
+    pub findings: Vec<Finding>,
     pub scenarios: Vec<JsonScenario>,
 }
 
@@ -62,10 +77,38 @@ impl<'a> JsonReport<'a> {
             target,
             oracle,
             api_version,
+            kvconform: env!("CARGO_PKG_VERSION"),
+            date: now_rfc3339(),
+            target_version: None,
             summary: Summary::of(reports),
+            lacking: Vec::new(),
+            findings: findings(reports),
             scenarios: reports.iter().map(scenario).collect(),
         }
     }
+
+    /// Adds what the run learnt about the target: its version and what it lacks.
+    pub fn with_target(mut self, options: &RunOptions) -> JsonReport<'a> {
+        self.target_version.clone_from(&options.target_version);
+        self.lacking = options
+            .without
+            .iter()
+            .map(|c| Lack::declared(*c))
+            .chain(options.lacking.iter().cloned())
+            .collect();
+        self
+    }
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
 }
 
 fn scenario(report: &ScenarioReport) -> JsonScenario {

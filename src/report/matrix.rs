@@ -14,7 +14,37 @@ pub struct ReportIn {
     pub target: String,
     pub oracle: String,
     pub api_version: String,
+    /// The target's version or commit, when the run knew it.
+    #[serde(default)]
+    pub target_version: Option<String>,
+    /// When the run ended (RFC 3339).
+    #[serde(default)]
+    pub date: Option<String>,
+    #[serde(default)]
+    pub lacking: Vec<LackIn>,
+    #[serde(default)]
+    pub findings: Vec<FindingIn>,
     pub scenarios: Vec<ScenarioIn>,
+}
+
+/// A capability the target lacked in that run.
+#[derive(Clone, Debug, Deserialize)]
+pub struct LackIn {
+    pub capability: String,
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub evidence: String,
+}
+
+/// A root cause of that run.
+#[derive(Clone, Debug, Deserialize)]
+pub struct FindingIn {
+    pub check: String,
+    #[serde(default)]
+    pub expected: String,
+    pub actual: String,
+    pub scenarios: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -40,7 +70,8 @@ pub struct Column {
     pub report: ReportIn,
 }
 
-/// Reads reports; each column is labelled by its file name (without `.json`).
+/// Reads reports; each column is labelled by its file name (without `.json`), or by its
+/// folder for a file named `report.json` (`tests/peers/lowkey-vault/report.json`).
 pub fn load(paths: &[impl AsRef<Path>]) -> Result<Vec<Column>, String> {
     paths
         .iter()
@@ -50,7 +81,12 @@ pub fn load(paths: &[impl AsRef<Path>]) -> Result<Vec<Column>, String> {
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let report: ReportIn = serde_json::from_str(&text)
                 .map_err(|e| format!("{} is not a kvconform JSON report: {e}", path.display()))?;
-            let label = path.file_stem().map_or_else(
+            let named = path.file_stem().filter(|s| *s != "report").or_else(|| {
+                path.parent()
+                    .and_then(Path::file_name)
+                    .or_else(|| path.file_stem())
+            });
+            let label = named.map_or_else(
                 || path.display().to_string(),
                 |s| s.to_string_lossy().into(),
             );
@@ -107,16 +143,34 @@ fn aggregate<'a>(scenarios: impl Iterator<Item = &'a ScenarioIn>) -> String {
 /// The Markdown document.
 pub fn render(columns: &[Column]) -> String {
     let mut out = String::from(
-        "# kvconform matrix\n\n| report | target | oracle | api-version |\n|---|---|---|---|\n",
+        "# kvconform matrix\n\n| report | target | version | measured | oracle | api-version |\n\
+         |---|---|---|---|---|---|\n",
     );
     for c in columns {
         let r = &c.report;
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} |",
-            c.label, r.target, r.oracle, r.api_version
+            "| {} | {} | {} | {} | {} | {} |",
+            c.label,
+            r.target,
+            r.target_version.as_deref().unwrap_or("—"),
+            day(r.date.as_deref()),
+            r.oracle,
+            r.api_version
         );
     }
+    out.push_str(&render_tables(columns));
+    out
+}
+
+/// `2026-12-01` from an RFC 3339 time; `—` when unknown.
+pub fn day(date: Option<&str>) -> &str {
+    date.and_then(|d| d.get(..10)).unwrap_or("—")
+}
+
+/// The rules × targets and scenarios × targets tables, with their legend.
+pub fn render_tables(columns: &[Column]) -> String {
+    let mut out = String::new();
     let header = |first: &str| {
         let labels: Vec<&str> = columns.iter().map(|c| c.label.as_str()).collect();
         format!(
@@ -176,6 +230,10 @@ mod tests {
             target: target.into(),
             oracle: "service".into(),
             api_version: "2025-07-01".into(),
+            target_version: None,
+            date: None,
+            lacking: Vec::new(),
+            findings: Vec::new(),
             scenarios: outcomes
                 .iter()
                 .map(|(id, rule, outcome, unverified)| ScenarioIn {
@@ -228,7 +286,7 @@ mod tests {
         );
         assert!(md.contains("| `get::b` | pass | **FAIL** |"), "{md}");
         assert!(
-            md.contains("| emu | http://b | service | 2025-07-01 |"),
+            md.contains("| emu | http://b | — | — | service | 2025-07-01 |"),
             "{md}"
         );
     }

@@ -2,12 +2,15 @@
 //! JUnit, HAR and the Markdown matrix of several reports. They return strings or write
 //! files; the runner never prints.
 
+mod findings;
 mod har;
 mod json;
 mod junit;
 pub mod matrix;
+pub mod peers;
 mod summary;
 
+pub use findings::{Finding, findings, normalise};
 pub use har::{render_har, write_har};
 pub use json::{JsonReport, write_json};
 pub use junit::{render_junit, write_junit};

@@ -26,6 +26,10 @@ pub struct RunOptions {
     pub max_poll_interval: Duration,
     /// Capabilities the target lacks (`--without`).
     pub without: Vec<Capability>,
+    /// Capabilities a probe found missing, with what it saw.
+    pub lacking: Vec<crate::capabilities::Lack>,
+    /// The target's version: reported by it, or declared with `--target-version`.
+    pub target_version: Option<String>,
 }
 
 impl RunOptions {

@@ -22,12 +22,9 @@ use step::{ScenarioState, StepResult};
 pub async fn run_plan(ctx: &RunContext, plan: &Plan) -> ScenarioReport {
     let started = Instant::now();
     let mut report = ScenarioReport::new(plan);
-    if let Some(missing) = plan.requires.iter().find(|c| !ctx.options.has(**c)) {
+    if let Some(reason) = crate::capabilities::unmet(plan, &ctx.options) {
         report.outcome = Outcome::Skipped;
-        report.reason = Some(format!(
-            "the target does not offer `{}` (see --without)",
-            missing.name()
-        ));
+        report.reason = Some(reason);
         return report;
     }
     let mut state = ScenarioState {

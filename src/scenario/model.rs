@@ -40,15 +40,35 @@ pub enum Capability {
     AuthChallenge,
     /// The target can create certificates with a third-party provider issuer (DigiCert-like).
     ProviderIssuer,
+    /// A create leaves an operation `inProgress` (issuer Unknown until a merge; Self for a
+    /// few seconds). Read from steps that expect `/status` inProgress.
+    PendingState,
+    /// The issuers API (`/certificates/issuers`). Read from the steps' paths.
+    Issuers,
+    /// Cancelling a pending operation (`PATCH …/pending` with `cancellation_requested`).
+    Cancel,
+    /// Merging a signed certificate into a pending operation (`POST …/pending/merge`).
+    Merge,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 2] = [Capability::AuthChallenge, Capability::ProviderIssuer];
+    pub const ALL: [Capability; 6] = [
+        Capability::AuthChallenge,
+        Capability::ProviderIssuer,
+        Capability::PendingState,
+        Capability::Issuers,
+        Capability::Cancel,
+        Capability::Merge,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Capability::AuthChallenge => "auth_challenge",
             Capability::ProviderIssuer => "provider_issuer",
+            Capability::PendingState => "pending_state",
+            Capability::Issuers => "issuers",
+            Capability::Cancel => "cancel",
+            Capability::Merge => "merge",
         }
     }
 }

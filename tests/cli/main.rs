@@ -12,6 +12,7 @@ mod expectations;
 mod interrupt;
 mod mutation;
 mod oracles;
+mod peers;
 mod polling;
 mod reports;
 mod retry;
