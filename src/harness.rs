@@ -307,9 +307,10 @@ async fn prepare(args: &RunArgs) -> Result<(RunContext, Option<vault::RunningVau
     let ca_pem = embedded.as_ref().and_then(|v| v.ca_pem.clone());
     let target =
         connect::target(url, &args.connect, credential, ca_pem).map_err(StartError::Usage)?;
-    target.probe().await.map_err(|e| {
+    let listed = target.probe().await.map_err(|e| {
         StartError::Harness(format!("target unreachable, no scenario was run: {e}"))
     })?;
+    capabilities::vault_found(listed).map_err(StartError::Harness)?;
     let schemas = SchemaSet::embedded()
         .map_err(|e| StartError::Harness(format!("cannot compile the response schemas: {e}")))?;
     let mut options = run_options(args, run::new_run_id(), embedded.is_some());

@@ -37,6 +37,8 @@ impl Summary {
 
 /// Scenario ids shown per line before `+N more`.
 const IDS_SHOWN: usize = 4;
+/// A root cause's line is clipped here (the JSON report keeps it whole).
+const HEADLINE_CHARS: usize = 160;
 
 /// The kvconform summary: outcome counts, the root causes of failures (one line each, with
 /// the scenarios they affect), the skipped, inconclusive, xfail and xpass scenarios grouped
@@ -95,7 +97,7 @@ fn render_root_causes(out: &mut String, reports: &[ScenarioReport]) {
         out.push_str(&format!(
             "   {}. {} [{} scenario(s){known}; first at {}]\n      {}\n",
             n + 1,
-            finding.headline(),
+            clip(&finding.headline(), HEADLINE_CHARS),
             list.len(),
             finding.example,
             ids(&list)
@@ -132,6 +134,14 @@ fn render_reasons(out: &mut String, reports: &[ScenarioReport]) {
                 ids(&list)
             )),
         }
+    }
+}
+
+/// The first `max` characters, marked `…` when cut (a long regex stays on one line).
+fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
     }
 }
 

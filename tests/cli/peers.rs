@@ -1,7 +1,8 @@
 //! Judging peers: the published emulators page matches the committed reports, peer
 //! expectations carry the version and date they were measured on, a lacking capability is one
 //! skip reason, the probe marks nothing missing on a faithful target and leaves nothing behind,
-//! and a target reporting another version than the one measured is warned about.
+//! a target reporting another version than the one measured is warned about, and a URL
+//! where no vault lives (404 on the certificate list) runs nothing.
 
 use kvconform::expectations::Expectations;
 
@@ -139,4 +140,19 @@ fn another_target_version_than_measured_warns() {
         "{console}"
     );
     assert!(console.contains("xpass get::never-existed"), "{console}");
+}
+
+#[test]
+fn no_vault_at_the_url_is_a_harness_error_not_a_wall_of_failures() {
+    let vault = Served::start(&["--token", TOKEN]);
+    let output = bin()
+        .env("KVC_TOKEN", TOKEN)
+        .args(["run", "--token-env", "KVC_TOKEN", "--target"])
+        .arg(format!("{}/no-vault-here", vault.url))
+        .output()
+        .expect("run");
+    let console = text(&output);
+    assert_eq!(output.status.code(), Some(3), "{console}");
+    assert!(console.contains("no vault at this URL"), "{console}");
+    assert!(!console.contains("test result"), "{console}");
 }
