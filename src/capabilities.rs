@@ -259,3 +259,47 @@ fn brief(exchange: &Exchange) -> String {
     let body: String = exchange.response.body.chars().take(60).collect();
     format!("{} {}…", exchange.response.status, normalise(body.trim()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Oracle, plan};
+
+    fn needs_of(id: &str) -> Vec<&'static str> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let (_, set) = crate::harness::load(&dir).expect("scenarios load");
+        let scenario = set
+            .scenarios
+            .iter()
+            .find(|s| s.full_id() == id)
+            .unwrap_or_else(|| panic!("no scenario {id}"));
+        needs(&plan(scenario, Oracle::Service))
+            .into_iter()
+            .map(Capability::name)
+            .collect()
+    }
+
+    #[test]
+    fn needs_are_read_from_the_steps() {
+        assert_eq!(
+            needs_of("cancel::in-progress-manual"),
+            ["pending_state", "cancel"]
+        );
+        assert_eq!(needs_of("merge::no-pending"), ["merge"]);
+        assert!(needs_of("create::provider-issuer-object").contains(&"issuers"));
+        assert_eq!(needs_of("get::never-existed"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn the_first_missing_capability_gives_the_one_reason() {
+        let lack = Lack::probed(Capability::Merge, "404 …".into());
+        assert_eq!(
+            lack.reason(),
+            "the target does not offer `merge` (probe: 404 …)"
+        );
+        assert_eq!(
+            Lack::declared(Capability::Issuers).reason(),
+            "the target does not offer `issuers` (see --without)"
+        );
+    }
+}
