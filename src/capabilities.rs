@@ -267,7 +267,9 @@ mod tests {
 
     fn needs_of(id: &str) -> Vec<&'static str> {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-        let (_, set) = crate::harness::load(&dir).expect("scenarios load");
+        let set = crate::scenario::Suite::load(&dir)
+            .expect("scenarios load")
+            .set;
         let scenario = set
             .scenarios
             .iter()

@@ -1,7 +1,9 @@
-//! From the command line's connection flags to a [`Target`]: credential, TLS, timeout.
-//! Shared by `run` and `sweep`.
+//! From the connection flags to a [`Target`]: credential, TLS, timeout. Shared by `run` and
+//! `sweep`. The flags become a typed [`Connection`] once; the credential is only built when a
+//! target is contacted (a dry run never reads a token).
 
 use std::io::Write as _;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,53 +11,80 @@ use crate::cli::{AuthMode, ConnectArgs};
 use crate::target::azure::AzureAuth;
 use crate::target::{Credential, Target, TargetOptions};
 
-/// The credential the flags ask for. `--token-env` alone means `--auth bearer`.
-pub fn credential(args: &ConnectArgs) -> Result<Credential, String> {
-    let mode = args.auth.unwrap_or(if args.token_env.is_some() {
-        AuthMode::Bearer
-    } else {
-        AuthMode::None
-    });
-    match mode {
-        AuthMode::None => Ok(Credential::None),
-        AuthMode::Bearer => {
-            let name = args
-                .token_env
-                .as_deref()
-                .ok_or("--auth bearer needs --token-env NAME")?;
-            let token = std::env::var(name).map_err(|_| {
-                format!("environment variable {name} (from --token-env) is not set")
-            })?;
-            Ok(Credential::Static(token.into()))
-        }
-        AuthMode::Azure => {
-            let auth = AzureAuth::from_environment().map_err(|e| e.to_string())?;
-            Ok(Credential::Azure(Arc::new(auth)))
+/// How to reach and authenticate to a target, decided from the flags.
+#[derive(Clone, Debug)]
+pub struct Connection {
+    pub api_version: String,
+    pub ca_cert: Option<PathBuf>,
+    pub insecure: bool,
+    /// Per-request timeout (at least one second).
+    pub request_timeout: Duration,
+    /// `--token-env` alone means `--auth bearer`.
+    pub auth: AuthMode,
+    pub token_env: Option<String>,
+}
+
+impl From<&ConnectArgs> for Connection {
+    fn from(args: &ConnectArgs) -> Connection {
+        let implied = match args.token_env {
+            Some(_) => AuthMode::Bearer,
+            None => AuthMode::None,
+        };
+        Connection {
+            api_version: args.api_version.clone(),
+            ca_cert: args.ca_cert.clone(),
+            insecure: args.insecure,
+            request_timeout: Duration::from_secs(args.request_timeout.max(1)),
+            auth: args.auth.unwrap_or(implied),
+            token_env: args.token_env.clone(),
         }
     }
 }
 
-/// Builds the target; `--insecure` prints its warning here, once.
-pub fn target(
-    url: String,
-    args: &ConnectArgs,
-    credential: Credential,
-    ca_pem: Option<String>,
-) -> Result<Target, String> {
-    if args.insecure {
-        let _ = writeln!(
-            std::io::stderr(),
-            "warning: --insecure: TLS certificates are not verified"
-        );
+impl Connection {
+    /// The credential the flags ask for (reads the token variable or the Azure environment).
+    pub fn credential(&self) -> Result<Credential, String> {
+        match self.auth {
+            AuthMode::None => Ok(Credential::None),
+            AuthMode::Bearer => {
+                let name = self
+                    .token_env
+                    .as_deref()
+                    .ok_or("--auth bearer needs --token-env NAME")?;
+                let token = std::env::var(name).map_err(|_| {
+                    format!("environment variable {name} (from --token-env) is not set")
+                })?;
+                Ok(Credential::Static(token.into()))
+            }
+            AuthMode::Azure => {
+                let auth = AzureAuth::from_environment().map_err(|e| e.to_string())?;
+                Ok(Credential::Azure(Arc::new(auth)))
+            }
+        }
     }
-    let options = TargetOptions {
-        url,
-        api_version: args.api_version.clone(),
-        ca_cert: args.ca_cert.clone(),
-        ca_pem,
-        insecure: args.insecure,
-        timeout: Duration::from_secs(args.request_timeout.max(1)),
-        credential,
-    };
-    Target::new(&options).map_err(|e| e.to_string())
+
+    /// Builds the target; `--insecure` prints its warning here, once.
+    pub fn target(
+        &self,
+        url: String,
+        credential: Credential,
+        ca_pem: Option<String>,
+    ) -> Result<Target, String> {
+        if self.insecure {
+            let _ = writeln!(
+                std::io::stderr(),
+                "warning: --insecure: TLS certificates are not verified"
+            );
+        }
+        let options = TargetOptions {
+            url,
+            api_version: self.api_version.clone(),
+            ca_cert: self.ca_cert.clone(),
+            ca_pem,
+            insecure: self.insecure,
+            timeout: self.request_timeout,
+            credential,
+        };
+        Target::new(&options).map_err(|e| e.to_string())
+    }
 }

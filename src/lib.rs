@@ -1,28 +1,25 @@
 //! kvconform: a conformance harness for the Azure Key Vault certificate-creation lifecycle.
 //!
 //! The pipeline flows one way: `scenario` (load) → `plan` → `run` (over `target`) → `check` →
-//! `report`. `vault` is the reference emulator; it shares no code with the harness and the two
-//! meet only over HTTP.
+//! `report`; `harness` drives it for `kvconform run` from a typed `RunConfig`. Each command
+//! has its own file in `cmd` (start reading at `cmd/mod.rs`). `vault` is the reference
+//! emulator; it shares no code with the harness and the two meet only over HTTP.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod app;
 pub mod capabilities;
 pub mod check;
 pub mod cli;
+pub mod cmd;
 pub mod connect;
 pub mod crypto;
-pub mod deviations;
-pub mod dry_run;
 pub mod exit;
 pub mod expectations;
 pub mod harness;
-pub mod inventory;
 pub mod plan;
 pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod snapshot;
-pub mod sweep;
 pub mod target;
 pub mod template;
 pub mod vault;

@@ -2,7 +2,7 @@
 
 fn main() -> std::process::ExitCode {
     restore_sigpipe();
-    kvconform::app::main()
+    kvconform::cmd::main()
 }
 
 /// Rust ignores SIGPIPE, so `kvconform list | head` would make libtest's printer panic on

@@ -55,13 +55,9 @@ pub struct SnapshotKey<'a> {
 }
 
 impl SnapshotStore {
-    /// The store under `root`; CI (the `CI` variable) never writes.
+    /// The store under `root`, in the mode the run configuration decided (CI never writes:
+    /// see `harness::RunConfig`).
     pub fn new(root: PathBuf, mode: SnapshotMode) -> SnapshotStore {
-        let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
-        let mode = match mode {
-            SnapshotMode::Compare if in_ci => SnapshotMode::CompareOnly,
-            other => other,
-        };
         SnapshotStore { root, mode }
     }
 

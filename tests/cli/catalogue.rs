@@ -42,10 +42,11 @@ fn every_scenario_file_validates_against_the_schema() {
 
 #[test]
 fn every_rule_is_covered_and_every_scenario_names_known_rules() {
-    let (catalogue, set) = kvconform::harness::load(&root().join("scenarios")).expect("loads");
-    assert_eq!(catalogue.rules.len(), 25, "DESIGN.md lists 25 rules");
-    assert!(set.broken.is_empty(), "broken scenarios: {:?}", set.broken);
-    let uncovered = kvconform::inventory::uncovered_rules(&catalogue, &set);
+    let suite = kvconform::scenario::Suite::load(&root().join("scenarios")).expect("loads");
+    assert_eq!(suite.catalogue.rules.len(), 25, "DESIGN.md lists 25 rules");
+    let broken = &suite.set.broken;
+    assert!(broken.is_empty(), "broken scenarios: {broken:?}");
+    let uncovered = suite.uncovered_rules();
     assert!(
         uncovered.is_empty(),
         "rules without a scenario: {uncovered:?}"
@@ -56,7 +57,9 @@ fn every_rule_is_covered_and_every_scenario_names_known_rules() {
 
 #[test]
 fn an_unknown_rule_id_is_reported_with_its_position() {
-    let (catalogue, _) = kvconform::harness::load(&root().join("scenarios")).expect("loads");
+    let catalogue = kvconform::scenario::Suite::load(&root().join("scenarios"))
+        .expect("loads")
+        .catalogue;
     let dir = super::support::temp_dir("unknown-rule").join("area");
     std::fs::create_dir_all(&dir).expect("mkdir");
     let file = dir.join("x.yaml");
@@ -86,7 +89,9 @@ fn the_readme_exit_code_table_is_the_one_in_exit_rs() {
 
 #[test]
 fn every_request_step_states_a_status_and_gets_a_schema_check() {
-    let (_, set) = kvconform::harness::load(&root().join("scenarios")).expect("loads");
+    let set = kvconform::scenario::Suite::load(&root().join("scenarios"))
+        .expect("loads")
+        .set;
     let mut unchecked = Vec::new();
     for scenario in &set.scenarios {
         for oracle in [

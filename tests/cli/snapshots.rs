@@ -10,7 +10,9 @@ use super::support::{copy_tree, root, run, temp_dir, text};
 
 /// `(scenario id, step, snapshot path, provenance)` for every step that has a snapshot.
 fn declared() -> Vec<(String, String, PathBuf, String)> {
-    let (_, set) = kvconform::harness::load(&root().join("scenarios")).unwrap();
+    let set = kvconform::scenario::Suite::load(&root().join("scenarios"))
+        .unwrap()
+        .set;
     let store = SnapshotStore::new(root().join("snapshots"), SnapshotMode::CompareOnly);
     let mut out = Vec::new();
     for scenario in &set.scenarios {

@@ -3,24 +3,39 @@
 //! expectation that was never observed (the doc's word, marked unverified).
 
 use std::fmt::Write as _;
+use std::io::Write as _;
+use std::process::ExitCode;
 
+use crate::cli::ListArgs;
+use crate::exit;
 use crate::plan::{self, Expectation, Oracle, PlannedStep};
-use crate::scenario::{At, Matcher, Scenario};
+use crate::scenario::{At, Matcher, Scenario, Suite};
+
+pub fn deviations(args: &ListArgs) -> ExitCode {
+    match Suite::load(&args.dir.scenarios) {
+        Ok(suite) => {
+            let rows = collect(&suite.set.scenarios);
+            let _ = write!(std::io::stdout(), "{}", render(&rows));
+            ExitCode::from(exit::SUCCESS)
+        }
+        Err(err) => super::fail(exit::USAGE, &err.to_string()),
+    }
+}
 
 /// One difference between what the doc says and what the service does.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Deviation {
-    pub rules: Vec<String>,
-    pub scenario: String,
-    pub step: String,
-    pub what: String,
-    pub doc: String,
-    pub service: String,
-    pub source: String,
+struct Deviation {
+    rules: Vec<String>,
+    scenario: String,
+    step: String,
+    what: String,
+    doc: String,
+    service: String,
+    source: String,
 }
 
 /// Every deviation the scenarios encode, in scenario order.
-pub fn collect(scenarios: &[Scenario]) -> Vec<Deviation> {
+fn collect(scenarios: &[Scenario]) -> Vec<Deviation> {
     let mut rows = Vec::new();
     for scenario in scenarios {
         let service = plan::plan(scenario, Oracle::Service);
@@ -117,7 +132,7 @@ fn describe_step(expect: &Expectation) -> String {
 }
 
 /// The Markdown table.
-pub fn render(rows: &[Deviation]) -> String {
+fn render(rows: &[Deviation]) -> String {
     let mut out = String::from(
         "| rule | scenario (step) | checks | doc says | service does | source |\n|---|---|---|---|---|---|\n",
     );

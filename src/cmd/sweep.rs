@@ -10,8 +10,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
+use super::fail;
 use crate::cli::SweepArgs;
-use crate::connect;
+use crate::connect::Connection;
 use crate::exit;
 use crate::run::cleanup;
 use crate::target::{HttpRequest, Target};
@@ -46,24 +47,10 @@ pub struct Leftover {
 }
 
 pub fn sweep(args: &SweepArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            return fail(
-                exit::HARNESS,
-                &format!("cannot start the async runtime: {e}"),
-            );
-        }
-    };
-    runtime.block_on(sweep_inner(args))
-}
-
-fn fail(code: u8, message: &str) -> ExitCode {
-    let _ = writeln!(std::io::stderr(), "error: {message}");
-    ExitCode::from(code)
+    match super::runtime(None) {
+        Ok(runtime) => runtime.block_on(sweep_inner(args)),
+        Err(message) => fail(exit::HARNESS, &message),
+    }
 }
 
 async fn sweep_inner(args: &SweepArgs) -> ExitCode {
@@ -73,8 +60,10 @@ async fn sweep_inner(args: &SweepArgs) -> ExitCode {
             "--prefix must not be empty: sweep removes by prefix only",
         );
     }
-    let target = match connect::credential(&args.connect)
-        .and_then(|c| connect::target(args.target.clone(), &args.connect, c, None))
+    let connection = Connection::from(&args.connect);
+    let target = match connection
+        .credential()
+        .and_then(|c| connection.target(args.target.clone(), c, None))
     {
         Ok(t) => t,
         Err(e) => return fail(exit::USAGE, &e),
@@ -93,27 +82,36 @@ async fn sweep_inner(args: &SweepArgs) -> ExitCode {
         .into_iter()
         .partition(|l| is_old(l, now, args.older_than));
     let mut out = render_listing(&old, &young, now, args);
-    let mut problems = Vec::new();
-    if args.yes {
-        problems = remove(&target, &old).await;
-        let _ = writeln!(
-            out,
-            "removed {} of {}",
-            old.len() - problems.len(),
-            old.len()
-        );
-        for problem in &problems {
-            let _ = writeln!(out, "  not removed: {problem}");
-        }
-    } else if !old.is_empty() {
-        out.push_str("nothing removed: run again with --yes to remove them\n");
-    }
+    let problems = match args.yes {
+        true => remove(&target, &old).await,
+        false => Vec::new(),
+    };
+    out.push_str(&render_removal(args.yes, &old, &problems));
     let _ = write!(std::io::stdout(), "{out}");
     ExitCode::from(if problems.is_empty() {
         exit::SUCCESS
     } else {
         exit::HARNESS
     })
+}
+
+/// What `--yes` removed, or how to remove what was listed.
+fn render_removal(yes: bool, old: &[Leftover], problems: &[String]) -> String {
+    let mut out = String::new();
+    if yes {
+        let _ = writeln!(
+            out,
+            "removed {} of {}",
+            old.len() - problems.len(),
+            old.len()
+        );
+        for problem in problems {
+            let _ = writeln!(out, "  not removed: {problem}");
+        }
+    } else if !old.is_empty() {
+        out.push_str("nothing removed: run again with --yes to remove them\n");
+    }
+    out
 }
 
 /// Old enough to remove. An object whose age is unknown is only taken with `--older-than 0s`.

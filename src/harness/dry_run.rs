@@ -14,17 +14,35 @@ use crate::scenario::{RequestSpec, Scenario};
 use crate::target::HttpRequest;
 use crate::template::{self, Vars};
 
+use super::config::{RunConfig, TargetChoice};
+
 /// What the dry run needs to know about the run.
-pub struct DryRun<'a> {
+pub struct DryRun {
     /// The target URL, or a description of the embedded vault.
-    pub target: &'a str,
-    pub api_version: &'a str,
+    pub target: String,
+    pub api_version: String,
     pub oracle: Oracle,
     pub options: RunOptions,
 }
 
+impl DryRun {
+    /// The dry run of a configured run; names use the placeholder run id `<run>`.
+    pub fn of(config: &RunConfig) -> DryRun {
+        let target = match &config.target {
+            TargetChoice::Remote(url) => url.clone(),
+            TargetChoice::Embedded { .. } => "the embedded reference vault".into(),
+        };
+        DryRun {
+            target,
+            api_version: config.connection.api_version.clone(),
+            oracle: config.oracle,
+            options: super::setup::run_options(config, "<run>".into()),
+        }
+    }
+}
+
 /// The whole listing.
-pub fn render(scenarios: &[Scenario], dry: &DryRun<'_>) -> String {
+pub fn render(scenarios: &[Scenario], dry: &DryRun) -> String {
     let mut out = format!(
         "dry run: {} scenario(s) against {} (api-version {}); nothing is sent\n",
         scenarios.len(),
@@ -53,13 +71,13 @@ pub fn render(scenarios: &[Scenario], dry: &DryRun<'_>) -> String {
 }
 
 /// One scenario: its numbered steps, then what it creates and how cleanup removes it.
-fn render_plan(out: &mut String, plan: &Plan, dry: &DryRun<'_>) -> Vec<Resource> {
+fn render_plan(out: &mut String, plan: &Plan, dry: &DryRun) -> Vec<Resource> {
     let _ = writeln!(out, "\n{}  ({})", plan.id, plan.file.display());
     if !plan.requires.is_empty() {
         let needs: Vec<&str> = plan.requires.iter().map(|c| c.name()).collect();
         let _ = writeln!(out, "  needs: {}", needs.join(", "));
     }
-    let mut vars = plan_vars(dry.target, dry.api_version, &dry.options, plan);
+    let mut vars = plan_vars(&dry.target, &dry.api_version, &dry.options, plan);
     let mut created: Vec<Resource> = Vec::new();
     for (n, step) in plan.steps.iter().enumerate() {
         let line = match &step.kind {

@@ -1,0 +1,65 @@
+//! The commands, one file each (`kvconform <command>`): each turns its parsed flags into
+//! typed settings, calls into the pipeline, prints, and returns an exit code from
+//! [`crate::exit`]. This module dispatches and owns what every command shares: the one tokio
+//! runtime builder and the `error:` line.
+
+mod deviations;
+mod list;
+mod matrix;
+mod run;
+mod schema;
+mod serve;
+mod sweep;
+mod validate;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+use crate::cli::{Cli, Command};
+use crate::exit;
+
+/// Parses the command line and runs the command.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            let code = match err.use_stderr() {
+                true => exit::USAGE,
+                false => exit::SUCCESS,
+            };
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {
+        Command::Run(args) => run::run(&args),
+        Command::List(args) => list::list(&args),
+        Command::Validate(args) => validate::validate(&args),
+        Command::Serve(args) => serve::serve(args),
+        Command::Deviations(args) => deviations::deviations(&args),
+        Command::Sweep(args) => sweep::sweep(&args),
+        Command::Matrix(args) => matrix::matrix(&args),
+        Command::Schema => schema::schema(),
+    }
+}
+
+/// The one tokio runtime of a command: multi-threaded, timers and I/O on. `workers: None`
+/// takes tokio's default (one per core).
+fn runtime(workers: Option<usize>) -> Result<tokio::runtime::Runtime, String> {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(workers) = workers {
+        builder.worker_threads(workers);
+    }
+    builder
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+/// Prints `error: MESSAGE` and returns `code`.
+fn fail(code: u8, message: &str) -> ExitCode {
+    let _ = writeln!(std::io::stderr(), "error: {message}");
+    ExitCode::from(code)
+}

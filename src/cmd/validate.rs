@@ -1,0 +1,70 @@
+//! `kvconform validate`: scenario files checked without running them; the whole suite also
+//! checks that every rule has a scenario.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::cli::ValidateArgs;
+use crate::exit;
+use crate::scenario::{self, Catalogue, Suite};
+
+pub fn validate(args: &ValidateArgs) -> ExitCode {
+    let dir = &args.dir.scenarios;
+    let errors = if args.paths.is_empty() {
+        match Suite::load(dir) {
+            Ok(suite) => suite_errors(&suite),
+            Err(err) => return super::fail(exit::USAGE, &err.to_string()),
+        }
+    } else {
+        match Catalogue::load(&dir.join("rules.yaml")) {
+            Ok(catalogue) => file_errors(&args.paths, &catalogue),
+            Err(err) => return super::fail(exit::USAGE, &err.to_string()),
+        }
+    };
+    for error in &errors {
+        let _ = writeln!(std::io::stderr(), "error: {error}");
+    }
+    ExitCode::from(if errors.is_empty() {
+        exit::SUCCESS
+    } else {
+        exit::FAILED
+    })
+}
+
+/// Broken files and uncovered rules of the whole suite.
+fn suite_errors(suite: &Suite) -> Vec<String> {
+    let mut errors: Vec<String> = suite
+        .set
+        .broken
+        .iter()
+        .map(|(_, e)| e.to_string())
+        .collect();
+    errors.extend(
+        suite
+            .uncovered_rules()
+            .into_iter()
+            .map(|r| format!("rule `{r}` has no scenario")),
+    );
+    let _ = writeln!(
+        std::io::stdout(),
+        "{} scenario(s) valid",
+        suite.set.scenarios.len()
+    );
+    errors
+}
+
+fn file_errors(paths: &[std::path::PathBuf], catalogue: &Catalogue) -> Vec<String> {
+    paths
+        .iter()
+        .filter_map(|p| scenario::load_file(p, &area_of(p), catalogue).err())
+        .map(|e| e.to_string())
+        .collect()
+}
+
+fn area_of(path: &Path) -> String {
+    path.parent()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}

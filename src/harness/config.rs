@@ -1,0 +1,265 @@
+//! [`RunConfig`]: the command line of `kvconform run`, decided once. Every rule that depends
+//! on several flags or on the environment lives here: `--vault-quirk` only without
+//! `--target`, the timing defaults of the embedded vault, and snapshots never written in CI.
+//! The rest of the harness reads this type and never clap's `RunArgs`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::cli::RunArgs;
+use crate::connect::Connection;
+use crate::plan::Oracle;
+use crate::scenario::Capability;
+use crate::snapshot::SnapshotMode;
+use crate::vault::Quirk;
+
+use super::StartError;
+
+/// Against the embedded vault, operations end in under a second: shorter deadlines.
+const EMBEDDED_AWAIT_TIMEOUT: Duration = Duration::from_secs(10);
+const EMBEDDED_MAX_POLL: Duration = Duration::from_millis(10);
+const REMOTE_AWAIT_TIMEOUT: Duration = Duration::from_secs(120);
+const REMOTE_MAX_POLL: Duration = Duration::from_millis(2000);
+
+/// A whole `kvconform run`, typed.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    /// The suite directory (`rules.yaml` and `<area>/*.yaml`).
+    pub scenarios: PathBuf,
+    pub target: TargetChoice,
+    pub connection: Connection,
+    pub oracle: Oracle,
+    pub mode: Mode,
+    pub selection: Selection,
+    pub outputs: Outputs,
+    /// `--expectations FILE`: known deviations of this target.
+    pub expectations: Option<PathBuf>,
+    /// Inconclusive scenarios fail the run.
+    pub strict: bool,
+    /// Unexpected passes fail the run.
+    pub strict_xpass: bool,
+    /// Scenarios run at once (at least one).
+    pub jobs: usize,
+    pub await_timeout: Duration,
+    pub max_poll_interval: Duration,
+    /// Capabilities declared missing (`--without`).
+    pub without: Vec<Capability>,
+    /// Probe a remote target for what it lacks before the run.
+    pub probe: bool,
+    pub target_version: Option<String>,
+    /// Where snapshots are checked and how; `None` under the doc oracle.
+    pub snapshots: Option<(PathBuf, SnapshotMode)>,
+    /// Quiet console (one character per scenario).
+    pub quiet: bool,
+    /// Print where the time went.
+    pub timings: bool,
+}
+
+/// What the run is against.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TargetChoice {
+    /// The reference vault started in-process on 127.0.0.1:0, with these faults.
+    Embedded { quirks: Vec<Quirk> },
+    /// A vault URL.
+    Remote(String),
+}
+
+/// Run the scenarios, or only show what would run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Run,
+    /// `--dry-run`: every request and object, nothing sent.
+    DryRun,
+    /// `--list`: the scenario names.
+    List,
+}
+
+/// Which scenarios run: libtest's filters.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    pub filters: Vec<String>,
+    pub exact: bool,
+    pub skip: Vec<String>,
+}
+
+impl Selection {
+    /// Whether `name` passes the FILTERs (`--skip` is left to libtest).
+    pub fn keeps(&self, name: &str) -> bool {
+        self.filters.is_empty()
+            || self.filters.iter().any(|f| match self.exact {
+                true => name == f,
+                false => name.contains(f.as_str()),
+            })
+    }
+}
+
+/// Files the run writes after the verdict.
+#[derive(Clone, Debug, Default)]
+pub struct Outputs {
+    pub json: Option<PathBuf>,
+    pub junit: Option<PathBuf>,
+    pub har: Option<PathBuf>,
+    pub write_expectations: Option<PathBuf>,
+}
+
+impl RunConfig {
+    /// Decides every flag of `kvconform run`; `in_ci` is [`in_ci`] outside tests.
+    pub fn from_args(args: &RunArgs, in_ci: bool) -> Result<RunConfig, StartError> {
+        let target = target_choice(args)?;
+        let embedded = matches!(target, TargetChoice::Embedded { .. });
+        let (await_default, poll_default) = match embedded {
+            true => (EMBEDDED_AWAIT_TIMEOUT, EMBEDDED_MAX_POLL),
+            false => (REMOTE_AWAIT_TIMEOUT, REMOTE_MAX_POLL),
+        };
+        Ok(RunConfig {
+            scenarios: args.dir.scenarios.clone(),
+            target,
+            connection: Connection::from(&args.connect),
+            oracle: args.oracle,
+            mode: mode(args),
+            selection: Selection {
+                filters: args.filters.clone(),
+                exact: args.exact,
+                skip: args.skip.clone(),
+            },
+            outputs: Outputs {
+                json: args.json.clone(),
+                junit: args.junit.clone(),
+                har: args.har.clone(),
+                write_expectations: args.write_expectations.clone(),
+            },
+            expectations: args.expectations.clone(),
+            strict: args.strict,
+            strict_xpass: args.strict_xpass,
+            jobs: args.jobs.max(1),
+            await_timeout: args
+                .await_timeout
+                .map_or(await_default, Duration::from_secs),
+            max_poll_interval: args
+                .max_poll_interval
+                .map_or(poll_default, Duration::from_millis),
+            without: args.without.iter().map(|c| (*c).into()).collect(),
+            probe: !embedded && !args.no_probe,
+            target_version: args.target_version.clone(),
+            snapshots: snapshots(args, in_ci)?,
+            quiet: args.quiet,
+            timings: args.timings,
+        })
+    }
+
+    pub fn is_embedded(&self) -> bool {
+        matches!(self.target, TargetChoice::Embedded { .. })
+    }
+}
+
+/// The CI rule, decided in this one place: `CI` set to anything but empty or `false`.
+pub fn in_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false")
+}
+
+fn mode(args: &RunArgs) -> Mode {
+    if args.dry_run {
+        Mode::DryRun
+    } else if args.list {
+        Mode::List
+    } else {
+        Mode::Run
+    }
+}
+
+/// `--vault-quirk` applies to the embedded vault only, and each must be a known quirk.
+fn target_choice(args: &RunArgs) -> Result<TargetChoice, StartError> {
+    if let Some(url) = &args.target {
+        if !args.vault_quirk.is_empty() {
+            return Err(StartError::Usage(
+                "--vault-quirk applies to the embedded vault only; drop --target".into(),
+            ));
+        }
+        return Ok(TargetChoice::Remote(url.clone()));
+    }
+    let quirks = args
+        .vault_quirk
+        .iter()
+        .map(|name| {
+            name.parse::<Quirk>().map_err(|_| {
+                StartError::Usage(format!(
+                    "unknown quirk `{name}` (see `kvconform serve --list-quirks`)"
+                ))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(TargetChoice::Embedded { quirks })
+}
+
+/// Snapshots hold the service contract: checked under the service oracle only, recorded
+/// only on request, and never written in CI (not even the `.snap.new` of a mismatch).
+fn snapshots(args: &RunArgs, in_ci: bool) -> Result<Option<(PathBuf, SnapshotMode)>, StartError> {
+    if args.oracle != Oracle::Service {
+        return Ok(None);
+    }
+    let mode = match (args.update_snapshots, in_ci) {
+        (true, true) => {
+            return Err(StartError::Usage(
+                "--update-snapshots is refused in CI (CI is set)".into(),
+            ));
+        }
+        (true, false) => SnapshotMode::Update,
+        (false, true) => SnapshotMode::CompareOnly,
+        (false, false) => SnapshotMode::Compare,
+    };
+    Ok(Some((args.snapshots.clone(), mode)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser as _;
+
+    fn config(flags: &[&str], in_ci: bool) -> Result<RunConfig, StartError> {
+        let cli = crate::cli::Cli::try_parse_from(["kvconform", "run"].iter().chain(flags))
+            .expect("flags parse");
+        let crate::cli::Command::Run(args) = cli.command else {
+            panic!("not run")
+        };
+        RunConfig::from_args(&args, in_ci)
+    }
+
+    #[test]
+    fn timing_defaults_follow_the_target() {
+        let embedded = config(&[], false).unwrap();
+        assert_eq!(embedded.await_timeout, EMBEDDED_AWAIT_TIMEOUT);
+        assert_eq!(embedded.max_poll_interval, EMBEDDED_MAX_POLL);
+        assert!(!embedded.probe);
+        let remote = config(&["--target", "http://127.0.0.1:1"], false).unwrap();
+        assert_eq!(remote.await_timeout, REMOTE_AWAIT_TIMEOUT);
+        assert_eq!(remote.max_poll_interval, REMOTE_MAX_POLL);
+        assert!(remote.probe);
+        let set = config(&["--await-timeout", "3", "--max-poll-interval", "7"], false).unwrap();
+        assert_eq!(set.await_timeout, Duration::from_secs(3));
+        assert_eq!(set.max_poll_interval, Duration::from_millis(7));
+    }
+
+    #[test]
+    fn quirks_need_the_embedded_vault_and_known_names() {
+        let both = config(
+            &["--target", "http://x", "--vault-quirk", "no-retry-after"],
+            false,
+        );
+        assert!(matches!(both, Err(StartError::Usage(m)) if m.contains("drop --target")));
+        let unknown = config(&["--vault-quirk", "no-such-quirk"], false);
+        assert!(matches!(unknown, Err(StartError::Usage(m)) if m.contains("unknown quirk")));
+    }
+
+    #[test]
+    fn ci_compares_snapshots_and_refuses_to_update_them() {
+        let mode = |flags: &[&str], ci| config(flags, ci).unwrap().snapshots.map(|s| s.1);
+        assert_eq!(mode(&[], false), Some(SnapshotMode::Compare));
+        assert_eq!(mode(&[], true), Some(SnapshotMode::CompareOnly));
+        assert_eq!(
+            mode(&["--update-snapshots"], false),
+            Some(SnapshotMode::Update)
+        );
+        assert_eq!(mode(&["--oracle", "doc"], false), None);
+        assert!(config(&["--update-snapshots"], true).is_err());
+    }
+}

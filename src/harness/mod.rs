@@ -1,0 +1,173 @@
+//! `kvconform run` from a typed [`RunConfig`]: load the suite, set up the run context
+//! (`setup`), run every scenario as a libtest trial (`trials`), write the reports
+//! (`reports`). The only user of libtest-mimic; scenarios run in parallel on one tokio
+//! runtime with one HTTP client.
+
+mod config;
+pub mod dry_run;
+mod reports;
+mod setup;
+mod trials;
+
+pub use config::{Mode, Outputs, RunConfig, Selection, TargetChoice, in_ci};
+
+use std::io::Write as _;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use libtest_mimic::Trial;
+use tokio::runtime::Runtime;
+
+use crate::exit;
+use crate::expectations::{self, Expectations, Known};
+use crate::run::ScenarioReport;
+use crate::scenario::{LoadError, Scenario, ScenarioSet, Suite};
+use trials::{Reports, TrialConfig};
+
+/// Why a run could not start (or its reports could not be written).
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Bad flags, files or configuration (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// The harness could not run (exit 3).
+    #[error("{0}")]
+    Harness(String),
+}
+
+impl StartError {
+    pub fn code(&self) -> u8 {
+        match self {
+            StartError::Usage(_) => exit::USAGE,
+            StartError::Harness(_) => exit::HARNESS,
+        }
+    }
+}
+
+/// Runs (or lists, or dry-runs) the suite; returns the exit code.
+pub fn run(config: &RunConfig, runtime: &Runtime) -> Result<u8, StartError> {
+    let started = Instant::now();
+    let suite = Suite::load(&config.scenarios).map_err(|e| StartError::Usage(e.to_string()))?;
+    let loaded = started.elapsed();
+    let expectations = load_expectations(config, &suite.set)?;
+    let (scenarios, broken) = select(suite.set, config);
+    match config.mode {
+        Mode::DryRun => {
+            let listing = dry_run::render(&scenarios, &dry_run::DryRun::of(config));
+            let _ = write!(std::io::stdout(), "{listing}");
+            Ok(exit::SUCCESS)
+        }
+        Mode::List => {
+            let libtest = trials::libtest_arguments(config);
+            let _ = libtest_mimic::run(&libtest, trials::listed(&scenarios, &broken));
+            Ok(exit::SUCCESS)
+        }
+        Mode::Run => {
+            let selected = Selected {
+                scenarios,
+                broken,
+                expectations,
+            };
+            execute(config, runtime, selected, (started, loaded))
+        }
+    }
+}
+
+/// The scenarios a run executes, and the expectations that judge them.
+struct Selected {
+    scenarios: Vec<Scenario>,
+    broken: Vec<(String, LoadError)>,
+    expectations: Option<Expectations>,
+}
+
+/// Sets up the context, runs every trial through libtest, writes the reports.
+fn execute(
+    config: &RunConfig,
+    runtime: &Runtime,
+    selected: Selected,
+    (started, loaded): (Instant, Duration),
+) -> Result<u8, StartError> {
+    let (ctx, _vault) = runtime.block_on(setup::prepare(config))?;
+    let ready = started.elapsed();
+    let ctx = Arc::new(ctx);
+    setup::install_interrupt(runtime, &ctx);
+    let reports: Reports = Arc::new(Mutex::new(Vec::new()));
+    let trial_config = TrialConfig {
+        oracle: config.oracle,
+        expectations: selected.expectations.clone().map(Arc::new),
+        strict_xpass: config.strict_xpass,
+    };
+    let handle = runtime.handle();
+    let mut all: Vec<Trial> = (selected.scenarios.iter())
+        .map(|s| trials::scenario_trial(s, &ctx, handle, &reports, &trial_config))
+        .collect();
+    all.extend(
+        (selected.broken.into_iter()).map(|(name, err)| trials::broken_trial(name, err, &reports)),
+    );
+    all.sort_by(|a, b| a.name().cmp(b.name()));
+    let _ = std::io::stdout().flush();
+    let _ = libtest_mimic::run(&trials::libtest_arguments(config), all);
+    if config.timings {
+        let _ = write!(
+            std::io::stdout(),
+            "timings: load {:.1} ms, start-up (runtime, embedded vault, probe, schemas) {:.1} ms, scenarios {:.1} ms\n{}",
+            loaded.as_secs_f64() * 1e3,
+            (ready - loaded).as_secs_f64() * 1e3,
+            (started.elapsed() - ready).as_secs_f64() * 1e3,
+            ctx.timings.render()
+        );
+    }
+    let reports = sorted(&reports);
+    reports::finish(config, &ctx, &reports, selected.expectations.as_ref())
+}
+
+fn sorted(reports: &Reports) -> Vec<ScenarioReport> {
+    let mut reports = std::mem::take(&mut *reports.lock().unwrap_or_else(|e| e.into_inner()));
+    reports.sort_by(|a, b| a.id.cmp(&b.id));
+    reports
+}
+
+/// Reads `--expectations` against every scenario of the directory (not only the selected
+/// ones, so a filter never turns an entry into an error); expired entries warn.
+fn load_expectations(
+    config: &RunConfig,
+    set: &ScenarioSet,
+) -> Result<Option<Expectations>, StartError> {
+    let Some(path) = &config.expectations else {
+        return Ok(None);
+    };
+    let known: Vec<Known> = set
+        .scenarios
+        .iter()
+        .map(|s| Known {
+            id: s.full_id(),
+            steps: s.model.steps.iter().map(|st| st.name.clone()).collect(),
+        })
+        .chain(set.broken.iter().map(|(name, _)| Known {
+            id: name.clone(),
+            steps: Vec::new(),
+        }))
+        .collect();
+    let loaded =
+        Expectations::load(path, &known, expectations::today()).map_err(StartError::Usage)?;
+    for warning in &loaded.warnings {
+        let _ = writeln!(std::io::stderr(), "warning: {warning}");
+    }
+    Ok(Some(loaded))
+}
+
+/// The scenarios (and broken files) the FILTERs keep.
+fn select(set: ScenarioSet, config: &RunConfig) -> (Vec<Scenario>, Vec<(String, LoadError)>) {
+    let keep = |name: &str| config.selection.keeps(name);
+    let scenarios = set
+        .scenarios
+        .into_iter()
+        .filter(|s| keep(&s.full_id()))
+        .collect();
+    let broken = set
+        .broken
+        .into_iter()
+        .filter(|(name, _)| keep(name))
+        .collect();
+    (scenarios, broken)
+}

@@ -1,0 +1,89 @@
+//! Writing a finished run: the console summary, the report files the flags ask for
+//! (`--json`, `--junit`, `--har`, `--write-expectations`), and the exit code.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use crate::exit;
+use crate::expectations::{self, Expectations};
+use crate::plan::Oracle;
+use crate::report::{self, JsonReport};
+use crate::run::{Outcome, RunContext, ScenarioReport};
+
+use super::StartError;
+use super::config::RunConfig;
+
+/// Prints the summary, writes the requested files; returns the exit code of the run.
+pub fn finish(
+    config: &RunConfig,
+    ctx: &RunContext,
+    reports: &[ScenarioReport],
+    expectations: Option<&Expectations>,
+) -> Result<u8, StartError> {
+    let oracle = oracle_name(config.oracle);
+    let target = ctx.target.base().to_string();
+    if let (Some(version), Some(set)) = (&ctx.options.target_version, expectations)
+        && let Some(warning) = set.version_warning(version)
+    {
+        let _ = writeln!(std::io::stderr(), "warning: {warning}");
+    }
+    let summary = report::render_summary(reports, &target, oracle);
+    let _ = write!(std::io::stdout(), "{summary}");
+    write_files(config, ctx, reports, expectations)?;
+    Ok(exit_code(config, ctx, reports))
+}
+
+fn write_files(
+    config: &RunConfig,
+    ctx: &RunContext,
+    reports: &[ScenarioReport],
+    expectations: Option<&Expectations>,
+) -> Result<(), StartError> {
+    let target = ctx.target.base();
+    let outputs = &config.outputs;
+    let write_err = |flag: &str, path: &Path, e: std::io::Error| {
+        StartError::Usage(format!("cannot write {flag} {}: {e}", path.display()))
+    };
+    if let Some(path) = &outputs.json {
+        let oracle = oracle_name(config.oracle);
+        let json = JsonReport::new(target, oracle, ctx.target.api_version(), reports)
+            .with_target(&ctx.options);
+        report::write_json(path, &json).map_err(|e| write_err("--json", path, e))?;
+    }
+    if let Some(path) = &outputs.junit {
+        report::write_junit(path, reports, target).map_err(|e| write_err("--junit", path, e))?;
+    }
+    if let Some(path) = &outputs.har {
+        report::write_har(path, reports).map_err(|e| write_err("--har", path, e))?;
+    }
+    if let Some(path) = &outputs.write_expectations {
+        let measured = expectations::Measured {
+            version: ctx.options.target_version.clone(),
+            date: expectations::iso_date(expectations::today()),
+        };
+        let text = expectations::propose(reports, target, &measured, expectations);
+        std::fs::write(path, text).map_err(|e| write_err("--write-expectations", path, e))?;
+    }
+    Ok(())
+}
+
+fn exit_code(config: &RunConfig, ctx: &RunContext, reports: &[ScenarioReport]) -> u8 {
+    let any = |outcome| reports.iter().any(|r| r.outcome == outcome);
+    if ctx.is_stopping() {
+        exit::INTERRUPTED
+    } else if any(Outcome::Failed)
+        || (config.strict && any(Outcome::Inconclusive))
+        || (config.strict_xpass && any(Outcome::Xpass))
+    {
+        exit::FAILED
+    } else {
+        exit::SUCCESS
+    }
+}
+
+fn oracle_name(oracle: Oracle) -> &'static str {
+    match oracle {
+        Oracle::Service => "service",
+        Oracle::Doc => "doc",
+    }
+}

@@ -1,0 +1,113 @@
+//! Setting up a run: the target (starting the embedded vault when none is given), the probe
+//! that it answers at all, compiled schemas, the snapshot store and the run-wide options,
+//! all in one [`RunContext`]; and the Ctrl-C handler.
+
+use std::io::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::check::schema::SchemaSet;
+use crate::run::{self, RunContext, RunOptions};
+use crate::snapshot::SnapshotStore;
+use crate::target::Credential;
+use crate::{capabilities, exit, vault};
+
+use super::StartError;
+use super::config::{RunConfig, TargetChoice};
+
+/// The token the harness sends to the embedded vault, which demands one but accepts any.
+const EMBEDDED_TOKEN: &str = "kvconform-embedded-dummy-token";
+
+/// How long the embedded vault keeps Self and provider operations inProgress: long enough
+/// for the probes that need an operation in progress (a guard GET, then the probe), short
+/// enough to keep the whole suite well under a second.
+const EMBEDDED_SELF_DELAY: Duration = Duration::from_millis(400);
+const EMBEDDED_CANCEL_DELAY: Duration = Duration::from_millis(100);
+
+/// Builds the target and checks that it answers at all, so "unreachable" is never reported
+/// as non-conformance. The embedded vault, when started, lives as long as the returned value.
+pub async fn prepare(
+    config: &RunConfig,
+) -> Result<(RunContext, Option<vault::RunningVault>), StartError> {
+    let (url, credential, embedded) = match &config.target {
+        TargetChoice::Remote(url) => {
+            let credential = config.connection.credential().map_err(StartError::Usage)?;
+            (url.clone(), credential, None)
+        }
+        TargetChoice::Embedded { quirks } => {
+            let running = start_embedded(quirks).await?;
+            let credential = Credential::Static(EMBEDDED_TOKEN.into());
+            (running.url.clone(), credential, Some(running))
+        }
+    };
+    let ca_pem = embedded.as_ref().and_then(|v| v.ca_pem.clone());
+    let target = config
+        .connection
+        .target(url, credential, ca_pem)
+        .map_err(StartError::Usage)?;
+    let listed = target.probe().await.map_err(|e| {
+        StartError::Harness(format!("target unreachable, no scenario was run: {e}"))
+    })?;
+    capabilities::vault_found(listed).map_err(StartError::Harness)?;
+    let schemas = SchemaSet::embedded()
+        .map_err(|e| StartError::Harness(format!("cannot compile the response schemas: {e}")))?;
+    let mut options = run_options(config, run::new_run_id());
+    if config.probe {
+        let probed = capabilities::probe(&target, &options.run_prefix()).await;
+        options.lacking = probed.lacking;
+        options.target_version = probed.version.or(options.target_version);
+    }
+    let snapshots = config
+        .snapshots
+        .as_ref()
+        .map(|(root, mode)| SnapshotStore::new(root.clone(), *mode));
+    Ok((
+        RunContext::new(target, schemas, snapshots, options),
+        embedded,
+    ))
+}
+
+/// The run-wide options every scenario shares (a dry run uses them with a placeholder id).
+pub fn run_options(config: &RunConfig, run_id: String) -> RunOptions {
+    RunOptions {
+        oracle: config.oracle,
+        run_id,
+        await_timeout: config.await_timeout,
+        max_poll_interval: config.max_poll_interval,
+        without: config.without.clone(),
+        lacking: Vec::new(),
+        target_version: config.target_version.clone(),
+    }
+}
+
+async fn start_embedded(quirks: &[vault::Quirk]) -> Result<vault::RunningVault, StartError> {
+    let config = vault::VaultConfig {
+        self_delay: EMBEDDED_SELF_DELAY,
+        provider_delay: EMBEDDED_SELF_DELAY,
+        cancel_delay: EMBEDDED_CANCEL_DELAY,
+        quirks: quirks.to_vec(),
+        ..vault::VaultConfig::default()
+    };
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    vault::start(config, addr, false)
+        .await
+        .map_err(|e| StartError::Harness(format!("cannot start the embedded vault: {e}")))
+}
+
+/// First Ctrl-C: start nothing new and clean up; second: leave at once, with the exit code
+/// of an interrupted run.
+pub fn install_interrupt(runtime: &tokio::runtime::Runtime, ctx: &Arc<RunContext>) {
+    let signal = ctx.stop_signal();
+    runtime.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            signal.stop();
+            let _ = writeln!(
+                std::io::stderr(),
+                "interrupted: finishing cleanup (Ctrl-C again to quit now)"
+            );
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(i32::from(exit::INTERRUPTED));
+            }
+        }
+    });
+}
