@@ -53,7 +53,7 @@ KVCONFORM_SDK_URL=$url KVCONFORM_SDK_CA=$server_tmp/ca.pem KVCONFORM_SDK_TOKEN=$
 
 # 5. The Go, Java and Rust SDKs against the same server, each timed.
 other_failed=""
-for client in ${KVCONFORM_SDK_CLIENTS-go java}; do
+for client in ${KVCONFORM_SDK_CLIENTS-go java rust}; do
   client_started=$SECONDS
   client_status=0
   KVCONFORM_SDK_URL=$url KVCONFORM_SDK_CA=$server_tmp/ca.pem KVCONFORM_SDK_TOKEN=$token \
