@@ -38,8 +38,9 @@ mkdir -p "$target_dir/sdk-java"
 build=$(cd "$target_dir/sdk-java" && pwd)
 stamp=$build/pom.xml
 if ! cmp -s "$dir/pom.xml" "$stamp" 2>/dev/null || [ ! -s "$build/classpath.txt" ]; then
-  if ! out=$(timeout 600 mvn -B -q -f "$dir/pom.xml" -Dkvconform.build="$build" \
-      dependency:build-classpath -Dmdep.outputFile="$build/classpath.txt" 2>&1); then
+  if ! out=$(timeout 600 mvn -B -q -Dstyle.color=never -f "$dir/pom.xml" -Dkvconform.build="$build" \
+      org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+      -Dmdep.outputFile="$build/classpath.txt" 2>&1); then
     case "$out" in
       *"Could not transfer"* | *"Could not resolve"* | *"Could not find artifact"* | *"Unknown host"* | *"Connect"*)
         say "SKIPPED: java: the client could not be resolved from Maven Central: $(printf '%s' "$out" | grep ERROR | head -n 1)"
