@@ -32,7 +32,8 @@ CARGO_TARGET_DIR=$(cd "$target_dir" && pwd)
 
 # 1. The crates (Cargo.lock pins each one, with its checksum). A registry that cannot be reached
 #    is a skip; anything else is a failure.
-if ! out=$(timeout 600 cargo fetch --locked --manifest-path "$manifest" 2>&1); then
+host=$(rustc -vV | sed -n 's/^host: //p')   # only this platform's crates (no windows-* downloads)
+if ! out=$(timeout 600 cargo fetch --locked --target "$host" --manifest-path "$manifest" 2>&1); then
   case "$out" in
     *"failed to download"* | *"failed to query replaced source"* | *"Couldn't resolve host"* | *"failed to get"* | *"spurious network error"*)
       say "SKIPPED: rust: the crates could not be fetched from crates.io: $(printf '%s' "$out" | grep -m1 -i error)"
