@@ -91,11 +91,15 @@ pub fn findings(reports: &[ScenarioReport]) -> Vec<Finding> {
 
 fn key_of(failure: &StepFailure) -> (String, String, String) {
     match &failure.check {
-        Some(check) => (
-            check.what.clone(),
-            normalise(&check.expected),
-            normalise(&check.actual),
-        ),
+        Some(check) => {
+            let expected = normalise(&check.expected);
+            let mut actual = normalise(&check.actual);
+            // Two ids both masked as `"…"` would read as "expected …, got …": say they differ.
+            if actual == expected && check.actual != check.expected {
+                actual = format!("a different {actual}");
+            }
+            (check.what.clone(), expected, actual)
+        }
         None => {
             let line = failure.message.lines().next().unwrap_or("");
             let (check, rest) = line.split_once(": ").unwrap_or(("error", line));
@@ -134,18 +138,30 @@ pub fn normalise(text: &str) -> String {
     }
 }
 
-/// `kvc-<8 hex>-<slug>`: a name made for one scenario of one run.
+/// `kvc-<8 hex>-<slug>`: a name made for one scenario of one run, also regex-escaped
+/// (`kvc\-<8 hex>\-<slug>`, as in an expected `Location` pattern) so that the same check
+/// failing in several scenarios stays one finding.
 fn run_name_len(text: &str) -> Option<usize> {
-    let tail = text.strip_prefix("kvc-")?;
+    let (dash, tail) = match text.strip_prefix("kvc-") {
+        Some(tail) => ("-", tail),
+        None => ("\\-", text.strip_prefix("kvc\\-")?),
+    };
     let id = tail.get(..8)?;
-    if !id.bytes().all(|b| b.is_ascii_hexdigit()) || tail.as_bytes().get(8) != Some(&b'-') {
+    if !id.bytes().all(|b| b.is_ascii_hexdigit()) || !tail[8..].starts_with(dash) {
         return None;
     }
-    let slug = tail[9..]
-        .bytes()
-        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-')
-        .count();
-    Some(4 + 9 + slug)
+    let slug = &tail[8 + dash.len()..];
+    let mut len = 0;
+    while let Some(c) = slug[len..].bytes().next() {
+        if c.is_ascii_alphanumeric() || c == b'-' {
+            len += 1;
+        } else if slug[len..].starts_with(dash) {
+            len += dash.len();
+        } else {
+            break;
+        }
+    }
+    Some(text.len() - slug.len() + len)
 }
 
 /// 16 or more hex digits in a row (request ids, versions, thumbprints).
@@ -259,5 +275,29 @@ mod tests {
             "id … at <time> for …"
         );
         assert_eq!(normalise("kvc-nothex!-x"), "kvc-nothex!-x");
+        // The same name regex-escaped (an expected Location pattern): one finding, whatever
+        // the scenario.
+        assert_eq!(
+            normalise(
+                r"/^https://h/certificates/kvc\-0a1b2c3d\-create\-self\-issuer/pending\?x=1$/"
+            ),
+            r"/^https://h/certificates/…/pending\?x=1$/"
+        );
+        assert_eq!(normalise(r"kvc\-0a1b2c3d-x"), r"kvc\-0a1b2c3d-x");
+    }
+
+    #[test]
+    fn two_masked_ids_that_differ_say_so() {
+        let reports = vec![failed(
+            "a::one",
+            "json /request_id",
+            "\"0123456789abcdef0123456789abcdef\"",
+            "\"fedcba9876543210fedcba9876543210\"",
+            Outcome::Failed,
+        )];
+        assert_eq!(
+            findings(&reports)[0].headline(),
+            "json /request_id: expected \"…\", got a different \"…\""
+        );
     }
 }

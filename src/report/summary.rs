@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::findings::findings;
+use super::findings::{Finding, findings};
 use crate::run::{Outcome, ScenarioReport};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -73,34 +73,53 @@ pub fn render_summary(reports: &[ScenarioReport], target: &str, oracle: &str) ->
     out
 }
 
+/// The root causes of the failures, one line each (two when several scenarios share it).
+/// A root cause whose scenarios are all `xfail` is already named by the expectations file,
+/// whose reasons follow: it is counted here, and listed in full in the JSON report only, so
+/// that a peer's known deviations do not fill the screen twice.
 fn render_root_causes(out: &mut String, reports: &[ScenarioReport]) {
     let found = findings(reports);
-    if found.is_empty() {
-        return;
-    }
-    let affected: BTreeSet<&str> = found
-        .iter()
-        .flat_map(|f| f.scenarios.iter().map(String::as_str))
-        .collect();
-    out.push_str(&format!(
-        "  root causes: {} in {} failed or xfail scenario(s)\n",
-        found.len(),
-        affected.len()
-    ));
-    for (n, finding) in found.iter().enumerate() {
-        let known = match finding.xfail {
-            0 => String::new(),
-            k if k == finding.scenarios.len() => ", all xfail".into(),
-            k => format!(", {k} xfail"),
-        };
-        let list: Vec<&str> = finding.scenarios.iter().map(String::as_str).collect();
+    let (known, open): (Vec<&Finding>, Vec<&Finding>) =
+        found.iter().partition(|f| f.xfail == f.scenarios.len());
+    if !open.is_empty() {
+        let affected: BTreeSet<&str> = open
+            .iter()
+            .flat_map(|f| f.scenarios.iter().map(String::as_str))
+            .collect();
         out.push_str(&format!(
-            "   {}. {} [{} scenario(s){known}; first at {}]\n      {}\n",
-            n + 1,
-            clip(&finding.headline(), HEADLINE_CHARS),
-            list.len(),
-            finding.example,
-            ids(&list)
+            "  root causes: {} in {} failed scenario(s)\n",
+            open.len(),
+            affected.len()
+        ));
+    }
+    for (n, finding) in open.iter().enumerate() {
+        let headline = clip(&finding.headline(), HEADLINE_CHARS);
+        let list: Vec<&str> = finding.scenarios.iter().map(String::as_str).collect();
+        match (list.as_slice(), finding.xfail) {
+            ([one], _) => out.push_str(&format!(
+                "   {}. {headline} [{one} at {}]\n",
+                n + 1,
+                finding.example
+            )),
+            (_, xfail) => out.push_str(&format!(
+                "   {}. {headline} [{} scenario(s){}; first at {}]\n      {}\n",
+                n + 1,
+                list.len(),
+                match xfail {
+                    0 => String::new(),
+                    k => format!(", {k} xfail"),
+                },
+                finding.example,
+                ids(&list)
+            )),
+        }
+    }
+    if !known.is_empty() {
+        let scenarios: usize = known.iter().map(|f| f.scenarios.len()).sum();
+        out.push_str(&format!(
+            "  known deviations: {} root cause(s) in {scenarios} xfail scenario(s), by the \
+             expectations' reasons below (the JSON report lists their checks)\n",
+            known.len()
         ));
     }
 }
@@ -125,6 +144,7 @@ fn render_reasons(out: &mut String, reports: &[ScenarioReport]) {
         }
     }
     for (outcome, reason, list) in groups {
+        let reason = clip(reason, HEADLINE_CHARS);
         match list.as_slice() {
             [one] => out.push_str(&format!("  {} {one}: {reason}\n", outcome.as_str())),
             _ => out.push_str(&format!(
@@ -151,5 +171,64 @@ fn ids(list: &[&str]) -> String {
     match list.len().saturating_sub(IDS_SHOWN) {
         0 => shown,
         more => format!("{shown} +{more} more"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::CheckFailure;
+    use crate::run::{FailureKind, StepFailure};
+    use crate::scenario::Pos;
+
+    fn report(id: &str, outcome: Outcome, what: &str, reason: Option<&str>) -> ScenarioReport {
+        let mut report = ScenarioReport::empty(id);
+        report.outcome = outcome;
+        report.reason = reason.map(String::from);
+        let check = CheckFailure {
+            pos: Pos { line: 4, col: 2 },
+            what: what.into(),
+            expected: "202".into(),
+            actual: "409".into(),
+        };
+        report.failures.push(StepFailure {
+            step: "create".into(),
+            kind: FailureKind::Conformance,
+            file: format!("scenarios/{id}.yaml").into(),
+            pos: Some(check.pos),
+            message: check.to_string(),
+            check: Some(check),
+            unverified: false,
+            note: None,
+            exchange: None,
+        });
+        report
+    }
+
+    #[test]
+    fn known_root_causes_are_counted_and_named_once_by_their_reason() {
+        let known = "emu replaces an operation in progress";
+        let reports = vec![
+            report("a::one", Outcome::Xfail, "status", Some(known)),
+            report("a::two", Outcome::Xfail, "status", Some(known)),
+            report("b::one", Outcome::Failed, "json /x", None),
+            report("b::two", Outcome::Failed, "json /x", None),
+            report("c::one", Outcome::Failed, "json /y", None),
+        ];
+        let text = render_summary(&reports, "https://t", "service");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[1..],
+            [
+                "  root causes: 2 in 3 failed scenario(s)",
+                "   1. json /x: expected 202, got 409 [2 scenario(s); first at scenarios/b::one.yaml:4:2]",
+                "      b::one, b::two",
+                "   2. json /y: expected 202, got 409 [c::one at scenarios/c::one.yaml:4:2]",
+                "  known deviations: 1 root cause(s) in 2 xfail scenario(s), by the expectations' \
+                 reasons below (the JSON report lists their checks)",
+                "  xfail 2: emu replaces an operation in progress",
+                "      a::one, a::two",
+            ]
+        );
     }
 }
