@@ -27,6 +27,7 @@ fn the_emulators_page_matches_the_committed_reports() {
     );
     for row in [
         "| lowkey-vault | 7.3.74 |",
+        "| calvinchengx | 0d00ca29a9fdd07fe0e12ba1956c87142f40f11f |",
         "Topaz",
         "james-gould/azure-keyvault-emulator",
     ] {
@@ -54,6 +55,13 @@ fn peer_expectations_name_version_date_and_what_the_peer_does() {
         .expect("lowkey-vault expectations");
     assert!(!lowkey.is_empty());
     assert!(lowkey.iter().all(|e| e.reason.starts_with("lowkey-vault ")));
+    let calvin = Expectations::read_entries(&dir.join("calvinchengx/expectations.yaml"))
+        .expect("calvinchengx expectations");
+    assert!(!calvin.is_empty());
+    assert!(calvin.iter().all(|e| {
+        e.reason
+            .starts_with("calvinchengx/azure-keyvault-emulator ")
+    }));
 }
 
 #[test]
