@@ -125,7 +125,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "SECS")]
     pub await_timeout: Option<u64>,
     /// Longest wait between polls in milliseconds, whatever Retry-After says
-    /// (default 2000; 10 against the embedded vault).
+    /// (default 2000; 10 against the embedded vault). Below it, polls start 20 ms apart and
+    /// the wait grows to a tenth of the time already waited, never past Retry-After.
     #[arg(long, value_name = "MS")]
     pub max_poll_interval: Option<u64>,
     /// Capabilities the target lacks; scenarios that need them are skipped.

@@ -5,6 +5,7 @@
 pub(crate) mod cleanup;
 mod context;
 mod outcome;
+mod poll;
 mod step;
 mod timings;
 

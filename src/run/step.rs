@@ -16,9 +16,6 @@ use crate::snapshot::{Redactor, SnapshotKey};
 use crate::target::{Exchange, HttpRequest};
 use crate::template::{self, Vars};
 
-/// Polling interval when the target sends no `Retry-After`.
-const DEFAULT_POLL: Duration = Duration::from_secs(1);
-
 pub(crate) enum StepResult {
     Ok,
     Failed(Vec<StepFailure>),
@@ -236,7 +233,8 @@ fn render_request(spec: &RequestSpec, vars: &Vars) -> Result<HttpRequest, String
 }
 
 /// Polls until `until` holds, the operation is terminal, the deadline passes or Ctrl-C
-/// arrives (the wait between polls ends at once then).
+/// arrives (the wait between polls ends at once then). The waits follow
+/// [`super::poll::next_wait`]: soon at first, growing with the time already waited.
 async fn poll(
     ctx: &RunContext,
     spec: &crate::scenario::AwaitSpec,
@@ -290,12 +288,12 @@ async fn poll(
             };
             return Ok(Polled::Unmet(exchange, unmet));
         }
-        let wait = exchange
-            .response
-            .retry_after()
-            .unwrap_or(DEFAULT_POLL)
-            .min(ctx.options.max_poll_interval)
-            .min(deadline - now);
+        let wait = super::poll::next_wait(
+            now - started,
+            exchange.response.retry_after(),
+            ctx.options.max_poll_interval,
+        )
+        .min(deadline - now);
         if ctx.stop_signal().sleep(wait).await {
             return Ok(Polled::Interrupted);
         }

@@ -30,7 +30,8 @@ fn an_await_that_never_completes_fails_at_its_deadline() {
     assert!(console.contains("deadline passed"), "{console}");
     assert!(console.contains("await /status"), "{console}");
     assert!(elapsed < Duration::from_secs(60), "took {elapsed:?}");
-    // The vault asks for 10 s between polls; the cap makes it about 5 per second.
+    // The vault asks for 10 s between polls; the schedule (20 ms apart, then a tenth of the
+    // time waited, capped at 200 ms) makes it about 35 in 2 s: neither 2 nor a tight loop.
     let polls = json_file(&har)["log"]["entries"]
         .as_array()
         .expect("entries")
@@ -42,7 +43,7 @@ fn an_await_that_never_completes_fails_at_its_deadline() {
                     .is_some_and(|u| u.contains("/pending?"))
         })
         .count();
-    assert!((3..=20).contains(&polls), "{polls} polls in 2 s");
+    assert!((10..=45).contains(&polls), "{polls} polls in 2 s");
 }
 
 #[test]
