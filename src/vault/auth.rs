@@ -25,11 +25,22 @@ pub(crate) async fn require_bearer(
     }
     match bearer(request.headers()) {
         None => challenge(&config.tenant_id, MISSING_TOKEN),
-        Some(token) if config.token.as_deref().is_some_and(|t| t != token) => challenge(
+        Some(token) if !accepted(config, token) => challenge(
             &config.tenant_id,
-            "AKV10020: Invalid token: this vault accepts only its configured bearer token.",
+            "AKV10020: Invalid token: this vault accepts only its configured bearer token or one its identity endpoint issued.",
         ),
         Some(_) => next.run(request).await,
+    }
+}
+
+/// Any token when neither `--token` nor `--identity` restricts them; otherwise the configured
+/// token or one the identity endpoint issued.
+fn accepted(config: &super::config::VaultConfig, token: &str) -> bool {
+    match (&config.token, &config.issued_tokens) {
+        (None, None) => true,
+        (configured, book) => {
+            configured.as_deref() == Some(token) || book.as_ref().is_some_and(|b| b.knows(token))
+        }
     }
 }
 

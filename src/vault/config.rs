@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use super::identity::TokenBook;
 use super::quirks::Quirk;
 
 /// The tenant shown in the 401 challenge when none is configured (a fixed, obviously fake GUID).
@@ -29,6 +30,10 @@ pub struct VaultConfig {
     pub tenant_id: String,
     /// How many RSA-2048 keys a background thread keeps ready; 0 = generate on demand only.
     pub key_pool: usize,
+    /// `serve --identity`: the tokens its identity endpoint hands out. When set (and auth is
+    /// required), the vault accepts these and `token`, nothing else; it also serves the
+    /// Resource Manager answers a managed-identity `az login` needs.
+    pub issued_tokens: Option<TokenBook>,
 }
 
 impl Default for VaultConfig {
@@ -42,6 +47,7 @@ impl Default for VaultConfig {
             quirks: Vec::new(),
             tenant_id: DEFAULT_TENANT_ID.to_owned(),
             key_pool: 4,
+            issued_tokens: None,
         }
     }
 }

@@ -5,16 +5,24 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rcgen::KeyPair;
 
+use super::cert_policy::{self, Format};
 use super::crypto::{self, CertInfo, PublicKey};
 use super::errors::KvError;
 use super::model::{KeyPropsIn, PolicyIn};
 use super::policy::{self, Policy};
 
-/// The leaf of an imported PEM or PFX: the certificate that matches the private key.
-pub(crate) fn read(value: &str, pwd: &str) -> Result<CertInfo, KvError> {
-    let (chain, keys) = match pem_text(value) {
-        Some(text) => read_pem(&text)?,
-        None => read_pfx(value, pwd)?,
+/// The leaf of an imported PEM or PFX (the certificate that matches the private key), and
+/// which of the two the value was.
+pub(crate) fn read(value: &str, pwd: &str) -> Result<(CertInfo, Format), KvError> {
+    let (chain, keys, format) = match pem_text(value) {
+        Some(text) => {
+            let (chain, keys) = read_pem(&text)?;
+            (chain, keys, Format::Pem)
+        }
+        None => {
+            let (chain, keys) = read_pfx(value, pwd)?;
+            (chain, keys, Format::Pkcs12)
+        }
     };
     let keys: Vec<_> = keys.iter().map(PublicKey::of).collect();
     let leaf = chain
@@ -25,7 +33,7 @@ pub(crate) fn read(value: &str, pwd: &str) -> Result<CertInfo, KvError> {
                 "The public key of the end-entity certificate in the specified X.509 certificate content does not match the public part of the specified private key. Please check if certificate is valid.",
             )
         })?;
-    Ok(leaf.clone())
+    Ok((leaf.clone(), format))
 }
 
 /// The certificates and the private key of a PEM text.
@@ -77,15 +85,31 @@ fn pem_text(value: &str) -> Option<Vec<u8>> {
     decoded.starts_with(b"-----BEGIN").then_some(decoded)
 }
 
-/// The request's policy with what it leaves out taken from the certificate: its subject and
-/// its key type.
-pub(crate) fn policy(input: Option<&PolicyIn>, leaf: &CertInfo) -> Result<Policy, KvError> {
+/// The request's policy with what it leaves out taken from the certificate (see
+/// `cert_policy`): subject, SANs, key usages, EKUs, validity, key type, content type, and the
+/// basic constraints (which a request cannot set).
+pub(crate) fn policy(
+    input: Option<&PolicyIn>,
+    leaf: &CertInfo,
+    format: Format,
+) -> Result<Policy, KvError> {
+    let facts = cert_policy::facts(&leaf.der);
     let mut p = input.cloned().unwrap_or_default();
     let mut x509 = p.x509_props.take().unwrap_or_default();
-    if x509.subject.is_none() {
-        x509.subject = Some(leaf.subject_text.clone());
+    x509.subject
+        .get_or_insert_with(|| leaf.subject_text.clone());
+    if x509.sans.is_none() {
+        x509.sans = facts.sans;
     }
+    x509.key_usage.get_or_insert(facts.key_usage);
+    x509.ekus.get_or_insert(facts.ekus);
+    x509.validity_months.get_or_insert(facts.validity_months);
     p.x509_props = Some(x509);
+    let mut secret = p.secret_props.take().unwrap_or_default();
+    secret
+        .content_type
+        .get_or_insert_with(|| format.content_type().to_owned());
+    p.secret_props = Some(secret);
     if p.key_props.is_none()
         && let Some((kty, size)) = leaf.key_type
     {
@@ -95,5 +119,7 @@ pub(crate) fn policy(input: Option<&PolicyIn>, leaf: &CertInfo) -> Result<Policy
             ..KeyPropsIn::default()
         });
     }
-    policy::normalize(&p, super::ops::unix_now())
+    let mut policy = policy::normalize(&p, super::ops::unix_now())?;
+    policy.body.x509_props.basic_constraints.ca = facts.ca;
+    Ok(policy)
 }

@@ -26,15 +26,21 @@
 //!   name is refused (409 `Conflict`) until it is recovered or purged.
 //! - Import reads PEM (certificate + private key) or PKCS#12 (`pwd`, empty when absent); the
 //!   format is told from the value, whatever `secret_props.contentType` says.
+//! - What an import's policy leaves out comes from the certificate (`cert_policy`); the
+//!   validity rounding and the empty key-usage/EKU lists are the vault's choice.
+//! - `serve --identity` (`identity`): the App Service token endpoint's errors and every
+//!   Resource Manager field are the vault's choice (nothing recorded).
 
 mod api_version;
 mod auth;
+mod cert_policy;
 mod config;
 mod crypto;
 mod dn;
 mod errors;
 mod handlers;
 mod http;
+mod identity;
 mod import;
 mod keys;
 mod layers;
@@ -53,6 +59,7 @@ mod tls;
 mod tests;
 
 pub use config::{DEFAULT_TENANT_ID, VaultConfig};
+pub use identity::{APP_SERVICE_API_VERSION, RunningIdentity, TokenBook, start_identity};
 pub use quirks::{Quirk, UnknownQuirk};
 pub use serve::{RunningVault, ServeArgs, serve, start};
 

@@ -11,12 +11,16 @@ use super::config::VaultConfig;
 use super::handlers::{certs, issuers, pending};
 use super::http::BODY_LIMIT;
 use super::state::{AppState, Vault};
-use super::{api_version, auth, layers};
+use super::{api_version, auth, identity, layers};
 
 /// The vault as a router (no socket): `scheme` is what its URLs say (`http` or `https`).
 pub(crate) fn router(config: VaultConfig, scheme: &'static str) -> Router {
+    let arm = config
+        .issued_tokens
+        .clone()
+        .map(|book| identity::arm_router(book, config.tenant_id.clone(), scheme));
     let state: AppState = Arc::new(Vault::new(config, scheme));
-    Router::new()
+    let vault = Router::new()
         .route("/certificates", get(certs::list))
         .route("/certificates/", get(certs::list))
         .route("/certificates/issuers", get(issuers::list))
@@ -72,5 +76,9 @@ pub(crate) fn router(config: VaultConfig, scheme: &'static str) -> Router {
             layers::content_type_quirk,
         ))
         .layer(from_fn(layers::common_headers))
-        .with_state(state)
+        .with_state(state);
+    match arm {
+        Some(arm) => identity::collapse_leading_slashes(arm.merge(vault)),
+        None => vault,
+    }
 }

@@ -12,6 +12,7 @@ use axum_server::tls_rustls::RustlsConfig;
 use tokio::task::JoinHandle;
 
 use super::config::{DEFAULT_TENANT_ID, VaultConfig};
+use super::identity::{RunningIdentity, TokenBook, start_identity};
 use super::quirks::Quirk;
 use super::routes::router;
 use super::tls;
@@ -130,6 +131,20 @@ pub struct ServeArgs {
     /// Print every quirk with its description and exit.
     #[arg(long)]
     pub list_quirks: bool,
+    /// Also serve a managed identity: the App Service token endpoint (IDENTITY_ENDPOINT +
+    /// IDENTITY_HEADER, on --identity-addr) and the Resource Manager answers `az login
+    /// --identity` needs (on the vault's port). The vault then accepts the tokens it hands out.
+    /// The banner prints what to export.
+    #[arg(long)]
+    pub identity: bool,
+    /// Address of the identity endpoint (plain HTTP, as on App Service; port 0 = a free port).
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = "127.0.0.1:0",
+        requires = "identity"
+    )]
+    pub identity_addr: SocketAddr,
 }
 
 impl ServeArgs {
@@ -144,6 +159,7 @@ impl ServeArgs {
             quirks: self.quirks.clone(),
             tenant_id: self.tenant_id.clone(),
             key_pool: self.key_pool,
+            issued_tokens: self.identity.then(TokenBook::default),
         }
     }
 }
@@ -158,25 +174,101 @@ pub async fn serve(args: ServeArgs) -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    let vault = match start(args.config(), args.addr, args.tls).await {
+    let config = args.config();
+    let book = config.issued_tokens.clone();
+    let vault = match start(config, args.addr, args.tls).await {
         Ok(v) => v,
         Err(e) => {
             eprintln!("error: cannot serve on {}: {e}", args.addr);
             return ExitCode::FAILURE;
         }
     };
-    if let (Some(path), Some(pem)) = (&args.ca_out, &vault.ca_pem)
-        && let Err(e) = std::fs::write(path, pem)
-    {
-        eprintln!("error: cannot write {}: {e}", path.display());
-        return ExitCode::FAILURE;
-    }
+    let ca_path = match write_ca(&args, &vault) {
+        Ok(p) => p,
+        Err((path, e)) => {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let identity = match book {
+        Some(book) => {
+            match start_identity(book, args.tenant_id.clone(), args.identity_addr).await {
+                Ok(i) => Some(i),
+                Err(e) => {
+                    eprintln!(
+                        "error: cannot serve the identity endpoint on {}: {e}",
+                        args.identity_addr
+                    );
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        None => None,
+    };
     println!("listening on {}", vault.url);
+    if let Some(identity) = &identity {
+        print!(
+            "{}",
+            identity_banner(&vault.url, identity, ca_path.as_deref())
+        );
+    }
     // The banner is how scripts learn the port: make sure it is out before we block.
     let _ = std::io::stdout().flush();
     wait_for_signal().await;
+    drop(identity);
     vault.shutdown().await;
     ExitCode::SUCCESS
+}
+
+/// Writes the CA where `--ca-out` says; with `--identity` and no `--ca-out`, into the temp
+/// directory (clients need it in a file: REQUESTS_CA_BUNDLE). The path written, if any.
+fn write_ca(
+    args: &ServeArgs,
+    vault: &RunningVault,
+) -> Result<Option<PathBuf>, (PathBuf, std::io::Error)> {
+    let Some(pem) = &vault.ca_pem else {
+        return Ok(None);
+    };
+    let path = match (&args.ca_out, args.identity) {
+        (Some(p), _) => p.clone(),
+        (None, true) => {
+            let port = vault.url.rsplit(':').next().unwrap_or("0");
+            std::env::temp_dir().join(format!("kvconform-{port}-ca.pem"))
+        }
+        (None, false) => return Ok(None),
+    };
+    std::fs::write(&path, pem).map_err(|e| (path.clone(), e))?;
+    Ok(Some(path))
+}
+
+/// The lines after `listening on …` with `--identity`: what to export, and the custom cloud.
+/// Every line a shell can run as is; the comments say why.
+pub(crate) fn identity_banner(
+    vault_url: &str,
+    identity: &RunningIdentity,
+    ca: Option<&std::path::Path>,
+) -> String {
+    let port = vault_url.rsplit(':').next().unwrap_or("0");
+    let mut out = format!(
+        "export IDENTITY_ENDPOINT={}\nexport IDENTITY_HEADER={}\n",
+        identity.endpoint, identity.header
+    );
+    match ca {
+        Some(ca) => out.push_str(&format!(
+            "export REQUESTS_CA_BUNDLE={0}  # Python clients (az); node: NODE_EXTRA_CA_CERTS={0}\n",
+            ca.display()
+        )),
+        None => {
+            out.push_str("# no CA: serve with --tls for the Azure CLI (its tokens need https)\n")
+        }
+    }
+    out.push_str(&format!(
+        "# Azure CLI: az cloud register -n kvconform --endpoint-resource-manager https://localhost:{port}/ --suffix-keyvault-dns :{port} && az cloud set -n kvconform && az login --identity\n"
+    ));
+    out.push_str(&format!(
+        "# then: az keyvault certificate ... --vault-name localhost   (https://localhost:{port})\n"
+    ));
+    out
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -257,10 +257,10 @@ pub(crate) async fn import(
     let name = cert_name(path)?;
     // PKCS#12 key derivation is thousands of hash rounds: off the async workers.
     let (value, pwd) = (req.value, req.pwd.unwrap_or_default());
-    let leaf = tokio::task::spawn_blocking(move || import::read(&value, &pwd))
+    let (leaf, format) = tokio::task::spawn_blocking(move || import::read(&value, &pwd))
         .await
         .map_err(|_| KvError::internal("import reader stopped"))??;
-    let policy = import::policy(req.policy.as_ref(), &leaf)?;
+    let policy = import::policy(req.policy.as_ref(), &leaf, format)?;
     let enabled = req.attributes.as_ref().and_then(|a| a.enabled);
     let mut store = vault.lock();
     let entry = ops::import(

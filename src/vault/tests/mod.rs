@@ -2,6 +2,8 @@
 
 mod bad_input;
 mod edges;
+mod identity;
+mod import_policy;
 mod lifecycle;
 mod pfx;
 mod props;
