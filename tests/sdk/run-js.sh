@@ -3,6 +3,7 @@
 # tests/sdk/js/package-lock.json, installed with `npm ci` into tests/sdk/js/node_modules) against
 # `kvconform serve --tls --require-auth`. Called by run.sh with the server it started
 # (KVCONFORM_SDK_URL, KVCONFORM_SDK_CA, KVCONFORM_SDK_TOKEN); alone, it starts its own.
+# KVCONFORM_SDK_API_VERSION=V sets the client's serviceVersion (default: the SDK's own).
 # Skips (exit 0, with a message) when node or npm is missing; exits non-zero on any failure.
 #
 #   tests/sdk/run-js.sh
@@ -46,7 +47,9 @@ say "server $url, @azure/keyvault-certificates $sdk_version, node $(node --versi
 
 # 3. The test, time-bounded; the vault's CA is trusted through NODE_EXTRA_CA_CERTS.
 status=0
-NODE_EXTRA_CA_CERTS=$ca timeout 120 node "$js/test.mjs" --url "$url" --token "$token" || status=$?
+pinned=()
+if [ -n "${KVCONFORM_SDK_API_VERSION:-}" ]; then pinned=(--api-version "$KVCONFORM_SDK_API_VERSION"); fi
+NODE_EXTRA_CA_CERTS=$ca timeout 120 node "$js/test.mjs" --url "$url" --token "$token" "${pinned[@]}" || status=$?
 if [ "$status" -ne 0 ]; then
   say "FAILED (exit $status)"
   if [ -n "${server_tmp:-}" ]; then

@@ -40,15 +40,29 @@ sdk_binary
 sdk_serve
 say "server $url (pid $server_pid), SDK $(grep -i '^azure-keyvault-certificates' "$requirements")"
 
-# 3. The Python test, time-bounded.
+# 3. The Python test, time-bounded: on the SDK's default api-version, then on 2025-07-01.
 py_status=0
-timeout 300 "$venv/bin/python" tests/sdk/test_python_sdk.py --url "$url" --ca "$server_tmp/ca.pem" --token "$token" || py_status=$?
+for version in default 2025-07-01; do
+  started=$SECONDS status=0 pinned=()
+  [ "$version" = default ] || pinned=(--api-version "$version")
+  say "Python SDK, api-version $version"
+  timeout 300 "$venv/bin/python" tests/sdk/test_python_sdk.py --url "$url" --ca "$server_tmp/ca.pem" \
+    --token "$token" "${pinned[@]}" || status=$?
+  say "Python SDK, api-version $version: exit $status, $((SECONDS - started)) s"
+  [ "$status" -eq 0 ] || py_status=$status
+done
 [ "$py_status" -eq 0 ] || say "Python SDK FAILED (exit $py_status)"
 
-# 4. The JavaScript test against the same server.
+# 4. The JavaScript test against the same server, likewise.
 js_status=0
-KVCONFORM_SDK_URL=$url KVCONFORM_SDK_CA=$server_tmp/ca.pem KVCONFORM_SDK_TOKEN=$token \
-  tests/sdk/run-js.sh || js_status=$?
+for version in default 2025-07-01; do
+  started=$SECONDS status=0
+  say "JavaScript SDK, api-version $version"
+  KVCONFORM_SDK_URL=$url KVCONFORM_SDK_CA=$server_tmp/ca.pem KVCONFORM_SDK_TOKEN=$token \
+    KVCONFORM_SDK_API_VERSION=${version/default/} tests/sdk/run-js.sh || status=$?
+  say "JavaScript SDK, api-version $version: exit $status, $((SECONDS - started)) s"
+  [ "$status" -eq 0 ] || js_status=$status
+done
 [ "$js_status" -eq 0 ] || say "JavaScript SDK FAILED (exit $js_status)"
 
 # 5. The Go, Java and Rust SDKs against the same server, each timed.

@@ -2,7 +2,10 @@
 
 Run by tests/sdk/run.sh, which starts the server and passes its URL, CA file and token:
 
-    python test_python_sdk.py --url https://127.0.0.1:PORT --ca CA.pem --token TOKEN
+    python test_python_sdk.py --url https://127.0.0.1:PORT --ca CA.pem --token TOKEN [--api-version V]
+
+Without --api-version the client uses its default (4.12.0: 2026-04-01); with it, the SDK's
+`api_version` option, and every request must carry it.
 
 Each check prints `ok: …`; the first failure prints `FAILED: …` and exits 1. The last line is
 `sdk: N passed, M failed`.
@@ -226,13 +229,23 @@ def main():
     parser.add_argument("--url", required=True)
     parser.add_argument("--ca", required=True)
     parser.add_argument("--token", required=True)
+    parser.add_argument("--api-version", help="the SDK's api_version option (default: the SDK's own)")
     args = parser.parse_args()
 
     c = Checks()
     credential = StaticToken(args.token)
+    sent_versions = set()
+
+    def record_api_version(request):
+        query = request.http_request.query
+        sent_versions.add(query.get("api-version") if hasattr(query, "get") else None)
+
+    options = {"api_version": args.api_version} if args.api_version else {}
     client = CertificateClient(
         args.url,
         credential,
+        raw_request_hook=record_api_version,
+        **options,
         verify_challenge_resource=False,
         connection_verify=args.ca,
         retry_total=1,
@@ -246,6 +259,9 @@ def main():
         cancel_and_delete(c, client, f"sdk-cancel-{suffix}")
         provider_issuer_refuses_merge(c, client, ThrowawayCa(), f"sdk-provider-{suffix}", f"digicert-{suffix}")
         c.ok("the SDK asked the credential for a token", credential.calls >= 1, credential.calls)
+        print(f"sdk: api-version sent: {', '.join(sorted(map(str, sent_versions)))}", flush=True)
+        if args.api_version:
+            c.equal("every request carried the api_version asked for", sent_versions, {args.api_version})
     except Exception as e:  # noqa: BLE001 — report any failure as one failed check
         print(f"FAILED: {e}", flush=True)
         traceback.print_exc()

@@ -3,7 +3,10 @@
 // Run by tests/sdk/run-js.sh, which starts the server (with --self-delay short), sets
 // NODE_EXTRA_CA_CERTS to its CA and passes its URL and token:
 //
-//     node test.mjs --url https://127.0.0.1:PORT --token TOKEN
+//     node test.mjs --url https://127.0.0.1:PORT --token TOKEN [--api-version V]
+//
+// Without --api-version the client uses its default (4.10.3: 2025-07-01); with it, the SDK's
+// `serviceVersion` option, and every request must carry it.
 //
 // Each check prints `ok: …` or `FAIL: …`; an unexpected exception fails the step it happened in
 // and the next step runs. The last line is `sdk-js: N passed, M failed`; the exit code is 1 when
@@ -24,7 +27,7 @@ const DETAILS_MANUAL = "Pending certificate created. Please Perform Merge to com
 const HEX32 = /^[0-9a-f]{32}$/;
 
 const { values: args } = parseArgs({
-  options: { url: { type: "string" }, token: { type: "string" } },
+  options: { url: { type: "string" }, token: { type: "string" }, "api-version": { type: "string" } },
 });
 if (!args.url || !args.token) {
   console.error("usage: node test.mjs --url URL --token TOKEN");
@@ -118,6 +121,7 @@ const client = new CertificateClient(url, credential, {
   disableChallengeResourceVerification: true,
   retryOptions: { maxRetries: 1 },
   additionalPolicies: [{ policy: recorder, position: "perRetry" }],
+  ...(args["api-version"] ? { serviceVersion: args["api-version"] } : {}),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -351,5 +355,8 @@ await step("provider issuer", () => providerIssuerRefusesMerge(ca, `sdkjs-provid
 ok("the SDK asked the credential for a token", credential.calls >= 1, credential.calls);
 const versions = [...new Set(sent.map((r) => r.query.get("api-version")))];
 console.log(`sdk-js: api-version sent: ${versions.join(", ")}; ${sent.length} requests`);
+if (args["api-version"]) {
+  equal("every request carried the serviceVersion asked for", versions.join(","), args["api-version"]);
+}
 console.log(`sdk-js: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
