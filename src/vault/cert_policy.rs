@@ -6,11 +6,18 @@
 //! content type from the data (PEM → `application/x-pem-file`, PKCS#12 →
 //! `application/x-pkcs12`; the CLI's import validator makes the same choice).
 //!
-//! The vault's choices (no recording of an import without a policy, FACTS.md has none; each is
-//! `unverified` until one is recorded): `validity_months` is the certificate's lifetime in
-//! months rounded to the nearest (30 days → 1, at least 1); a certificate without a key-usage
-//! or EKU extension gets an empty list (it allows nothing more); `exportable` true and
-//! `reuse_key` false (the private key was handed over); issuer `Unknown`.
+//! Recorded (azure-cli `test_keyvault_certificate_import.yaml` @ 9227cdd, 2021-04-14, api 7.0,
+//! service 1.2.236.0: a PEM import whose policy has no `x509_props`, of a self-signed CA with
+//! basic constraints only, valid 3650 days): `subject` in the .NET form, most specific RDN first
+//! with `S=` for the state (`O=Internet Widgits Pty Ltd, S=Some-State, C=AU` for a certificate
+//! whose DER order is C, ST, O); `ekus: []` and `key_usage: []` without those extensions; no
+//! `sans` without a SAN extension; `validity_months: 120` for 3650 days;
+//! `basic_constraints.ca: true`.
+//!
+//! The vault's choices (not recorded): the validity in months rounded to the nearest (30 days
+//! → 1, at least 1; 3650 days → 120 as recorded); the content type when the request gives
+//! none (a recorded request always gave one); `exportable` true and `reuse_key` false;
+//! issuer `Unknown`.
 
 use x509_parser::extensions::GeneralName;
 use x509_parser::prelude::{FromDer, X509Certificate};
@@ -41,6 +48,8 @@ impl Format {
 /// What a certificate says that a policy can say too.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Facts {
+    /// The subject in the .NET `X500DistinguishedName` form the service shows.
+    pub(crate) subject: Option<String>,
     /// `None` when the certificate has no SAN extension (the policy then has no `sans`).
     pub(crate) sans: Option<Sans>,
     pub(crate) key_usage: Vec<String>,
@@ -57,6 +66,7 @@ pub(crate) fn facts(der: &[u8]) -> Facts {
     let lifetime = cert.validity().not_after.timestamp() - cert.validity().not_before.timestamp();
     let months = (lifetime + MONTH_SECS / 2) / MONTH_SECS;
     Facts {
+        subject: Some(dotnet_name(cert.subject())),
         sans: sans(&cert),
         key_usage: key_usage(&cert),
         ekus: ekus(&cert),
@@ -165,4 +175,62 @@ fn ekus(cert: &X509Certificate<'_>) -> Vec<String> {
     .collect();
     out.extend(e.other.iter().map(|o| o.to_id_string()));
     out
+}
+
+/// A name as .NET's `X500DistinguishedName.Name` writes it: RDNs most specific first, `, `
+/// between them, ` + ` inside a multi-valued one, .NET's short names (`S` for the state),
+/// `OID.n.n` for the rest, and values with special characters in double quotes.
+fn dotnet_name(name: &x509_parser::x509::X509Name<'_>) -> String {
+    let rdns: Vec<String> = name
+        .iter()
+        .map(|rdn| {
+            rdn.iter()
+                .map(|attr| {
+                    let oid = attr.attr_type().to_id_string();
+                    let value = attr
+                        .as_str()
+                        .map_or_else(|_| hex::encode(attr.attr_value().data), str::to_owned);
+                    format!("{}={}", short_name(&oid), quoted(&value))
+                })
+                .collect::<Vec<_>>()
+                .join(" + ")
+        })
+        .collect();
+    rdns.into_iter().rev().collect::<Vec<_>>().join(", ")
+}
+
+fn short_name(oid: &str) -> String {
+    let known = match oid {
+        "2.5.4.3" => "CN",
+        "2.5.4.10" => "O",
+        "2.5.4.11" => "OU",
+        "2.5.4.7" => "L",
+        "2.5.4.8" => "S",
+        "2.5.4.6" => "C",
+        "1.2.840.113549.1.9.1" => "E",
+        "0.9.2342.19200300.100.1.25" => "DC",
+        "2.5.4.9" => "STREET",
+        "2.5.4.5" => "SERIALNUMBER",
+        "2.5.4.12" => "T",
+        "2.5.4.42" => "G",
+        "2.5.4.4" => "SN",
+        "2.5.4.43" => "I",
+        "2.5.4.17" => "PostalCode",
+        "0.9.2342.19200300.100.1.1" => "UID",
+        other => return format!("OID.{other}"),
+    };
+    known.to_owned()
+}
+
+fn quoted(value: &str) -> String {
+    let special = value.starts_with(' ')
+        || value.ends_with(' ')
+        || value
+            .chars()
+            .any(|c| matches!(c, ',' | ';' | '=' | '+' | '"' | '<' | '>' | '#' | '\n'));
+    if special {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
+    }
 }

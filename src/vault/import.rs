@@ -96,8 +96,14 @@ pub(crate) fn policy(
     let facts = cert_policy::facts(&leaf.der);
     let mut p = input.cloned().unwrap_or_default();
     let mut x509 = p.x509_props.take().unwrap_or_default();
-    x509.subject
-        .get_or_insert_with(|| leaf.subject_text.clone());
+    if x509.subject.is_none() {
+        x509.subject = Some(
+            facts
+                .subject
+                .clone()
+                .unwrap_or_else(|| leaf.subject_text.clone()),
+        );
+    }
     if x509.sans.is_none() {
         x509.sans = facts.sans;
     }

@@ -29,6 +29,52 @@ async fn import(v: &Vault, name: &str, body: Value) -> Value {
     policy.json
 }
 
+/// The recorded import (azure-cli `test_keyvault_certificate_import.yaml` @ 9227cdd, 2021): a
+/// self-signed CA with basic constraints only, valid 3650 days, subject C=AU, ST=Some-State,
+/// O=Internet Widgits Pty Ltd in DER order, imported with a policy without `x509_props`.
+#[tokio::test]
+async fn the_recorded_import_of_a_ca_without_key_usages() {
+    let key = KeyPair::generate().expect("key");
+    let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    params.distinguished_name.push(DnType::CountryName, "AU");
+    params
+        .distinguished_name
+        .push(DnType::StateOrProvinceName, "Some-State");
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, "Internet Widgits Pty Ltd");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let now = OffsetDateTime::now_utc();
+    params.not_before = now;
+    params.not_after = now + Duration::days(3650);
+    let cert = params.self_signed(&key).expect("cert");
+    let pem = format!("{}{}", key.serialize_pem(), cert.pem());
+
+    let v = Vault::new();
+    let p = import(
+        &v,
+        "pem-cert1",
+        json!({"value": pem, "policy": {
+            "secret_props": {"contentType": "application/x-pem-file"}, "issuer": {"name": "Self"}}}),
+    )
+    .await;
+    let x509 = &p["x509_props"];
+    assert_eq!(
+        x509["subject"],
+        "O=Internet Widgits Pty Ltd, S=Some-State, C=AU"
+    );
+    assert_eq!(x509["ekus"], json!([]));
+    assert_eq!(x509["key_usage"], json!([]));
+    assert_eq!(x509["validity_months"], 120);
+    assert_eq!(x509["basic_constraints"], json!({"ca": true}));
+    assert!(x509.get("sans").is_none(), "{x509}");
+    assert_eq!(
+        p["lifetime_actions"][0]["action"]["action_type"],
+        "AutoRenew"
+    );
+}
+
 /// A 30-day self-signed CA in PEM: CA true, 1 month, its own key usages, no EKU, its SANs,
 /// PEM content type, EC P-256.
 #[tokio::test]
