@@ -18,7 +18,8 @@ sdk_binary() {
 }
 
 # Starts the server and sets $url, $token, $server_pid, $server_tmp ($server_tmp/ca.pem is its CA,
-# $server_tmp/stderr its log). The server is stopped and $server_tmp removed on any exit.
+# $server_tmp/stderr its log), and $identity_endpoint/$identity_header (--identity: the vault
+# accepts $token and the tokens of its managed-identity endpoint). The server is stopped and $server_tmp removed on any exit.
 # Self-issued operations complete after 300 ms (the JS test polls one to completion); provider
 # operations stay in progress for the whole run (both tests merge into one and expect 403).
 sdk_serve() {
@@ -29,7 +30,7 @@ sdk_serve() {
   trap 'exit 130' INT TERM
   # shellcheck disable=SC2086  # KVCONFORM_SERVE_ARGS is a list of arguments
   "$bin" serve --addr 127.0.0.1:0 --tls --ca-out "$server_tmp/ca.pem" --require-auth --token "$token" \
-    --self-delay 300 --provider-delay 600000 ${KVCONFORM_SERVE_ARGS:-} \
+    --identity --self-delay 300 --provider-delay 600000 ${KVCONFORM_SERVE_ARGS:-} \
     >"$server_tmp/stdout" 2>"$server_tmp/stderr" &
   server_pid=$!
   url=""
@@ -37,7 +38,11 @@ sdk_serve() {
   for _ in $(seq 1 300); do
     line=$(head -n 1 "$server_tmp/stdout" 2>/dev/null || true)
     case "$line" in
-      "listening on "*) url=${line#listening on }; break ;;
+      "listening on "*)
+        url=${line#listening on }
+        identity_endpoint=$(sed -n 's/^export IDENTITY_ENDPOINT=//p' "$server_tmp/stdout")
+        identity_header=$(sed -n 's/^export IDENTITY_HEADER=//p' "$server_tmp/stdout")
+        if [ -n "$identity_header" ]; then break; fi ;;
     esac
     if ! kill -0 "$server_pid" 2>/dev/null; then break; fi
     sleep 0.1

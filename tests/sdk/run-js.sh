@@ -3,7 +3,8 @@
 # tests/sdk/js/package-lock.json, installed with `npm ci` into tests/sdk/js/node_modules) against
 # `kvconform serve --tls --require-auth`. Called by run.sh with the server it started
 # (KVCONFORM_SDK_URL, KVCONFORM_SDK_CA, KVCONFORM_SDK_TOKEN); alone, it starts its own.
-# KVCONFORM_SDK_API_VERSION=V sets the client's serviceVersion (default: the SDK's own).
+# KVCONFORM_SDK_API_VERSION=V sets the client's serviceVersion (default: the SDK's own);
+# KVCONFORM_SDK_IDENTITY_ENDPOINT/_HEADER (serve --identity) add the ManagedIdentityCredential step.
 # Skips (exit 0, with a message) when node or npm is missing; exits non-zero on any failure.
 #
 #   tests/sdk/run-js.sh
@@ -42,6 +43,7 @@ else
   sdk_binary
   sdk_serve
   ca=$server_tmp/ca.pem
+  export KVCONFORM_SDK_IDENTITY_ENDPOINT=$identity_endpoint KVCONFORM_SDK_IDENTITY_HEADER=$identity_header
 fi
 say "server $url, @azure/keyvault-certificates $sdk_version, node $(node --version)"
 

@@ -47,7 +47,8 @@ for version in default 2025-07-01; do
   [ "$version" = default ] || pinned=(--api-version "$version")
   say "Python SDK, api-version $version"
   timeout 300 "$venv/bin/python" tests/sdk/test_python_sdk.py --url "$url" --ca "$server_tmp/ca.pem" \
-    --token "$token" "${pinned[@]}" || status=$?
+    --token "$token" --identity-endpoint "$identity_endpoint" --identity-header "$identity_header" \
+    "${pinned[@]}" || status=$?
   say "Python SDK, api-version $version: exit $status, $((SECONDS - started)) s"
   [ "$status" -eq 0 ] || py_status=$status
 done
@@ -59,6 +60,7 @@ for version in default 2025-07-01; do
   started=$SECONDS status=0
   say "JavaScript SDK, api-version $version"
   KVCONFORM_SDK_URL=$url KVCONFORM_SDK_CA=$server_tmp/ca.pem KVCONFORM_SDK_TOKEN=$token \
+    KVCONFORM_SDK_IDENTITY_ENDPOINT=$identity_endpoint KVCONFORM_SDK_IDENTITY_HEADER=$identity_header \
     KVCONFORM_SDK_API_VERSION=${version/default/} tests/sdk/run-js.sh || status=$?
   say "JavaScript SDK, api-version $version: exit $status, $((SECONDS - started)) s"
   [ "$status" -eq 0 ] || js_status=$status

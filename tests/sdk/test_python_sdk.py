@@ -13,6 +13,7 @@ Each check prints `ok: …`; the first failure prints `FAILED: …` and exits 1.
 
 import argparse
 import datetime
+import os
 import re
 import ssl
 import sys
@@ -224,12 +225,32 @@ def provider_issuer_refuses_merge(c, client, ca, name, issuer):
     c.ok("403 message names the issuer", f"issuer : {issuer}" in str(e), str(e))
 
 
+def managed_identity(c, args, options):
+    """azure-identity's ManagedIdentityCredential (App Service: IDENTITY_ENDPOINT + IDENTITY_HEADER)
+    against the vault's own identity endpoint: its token opens the vault."""
+    os.environ["IDENTITY_ENDPOINT"] = args.identity_endpoint
+    os.environ["IDENTITY_HEADER"] = args.identity_header
+    from azure.identity import ManagedIdentityCredential
+
+    credential = ManagedIdentityCredential()
+    token = credential.get_token("https://vault.azure.net/.default")
+    c.ok("ManagedIdentityCredential: a JWT from the identity endpoint", token.token.count(".") == 2, token.token[:16])
+    c.ok("ManagedIdentityCredential: expires in the future", token.expires_on > time.time(), token.expires_on)
+    client = CertificateClient(
+        args.url, credential, verify_challenge_resource=False, connection_verify=args.ca, retry_total=1, **options
+    )
+    names = [p.name for p in client.list_properties_of_certificates(include_pending=True)]
+    c.ok("ManagedIdentityCredential: its token lists the certificates", len(names) >= 1, names)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True)
     parser.add_argument("--ca", required=True)
     parser.add_argument("--token", required=True)
     parser.add_argument("--api-version", help="the SDK's api_version option (default: the SDK's own)")
+    parser.add_argument("--identity-endpoint", help="kvconform serve --identity: IDENTITY_ENDPOINT")
+    parser.add_argument("--identity-header", help="kvconform serve --identity: IDENTITY_HEADER")
     args = parser.parse_args()
 
     c = Checks()
@@ -259,6 +280,8 @@ def main():
         cancel_and_delete(c, client, f"sdk-cancel-{suffix}")
         provider_issuer_refuses_merge(c, client, ThrowawayCa(), f"sdk-provider-{suffix}", f"digicert-{suffix}")
         c.ok("the SDK asked the credential for a token", credential.calls >= 1, credential.calls)
+        if args.identity_endpoint:
+            managed_identity(c, args, options)
         print(f"sdk: api-version sent: {', '.join(sorted(map(str, sent_versions)))}", flush=True)
         if args.api_version:
             c.equal("every request carried the api_version asked for", sent_versions, {args.api_version})

@@ -17,6 +17,7 @@ import { createHash, webcrypto } from "node:crypto";
 import https from "node:https";
 import { parseArgs } from "node:util";
 
+import { ManagedIdentityCredential } from "@azure/identity";
 import { CertificateClient } from "@azure/keyvault-certificates";
 import * as x509 from "@peculiar/x509";
 
@@ -343,6 +344,25 @@ async function providerIssuerRefusesMerge(ca, name, issuer) {
   ok("403 message names the issuer", e?.message?.includes(`issuer : ${issuer}`), e?.message);
 }
 
+/** @azure/identity's ManagedIdentityCredential (App Service: IDENTITY_ENDPOINT + IDENTITY_HEADER)
+ * against the vault's own identity endpoint (kvconform serve --identity): its token opens the vault. */
+async function managedIdentity() {
+  process.env.IDENTITY_ENDPOINT = process.env.KVCONFORM_SDK_IDENTITY_ENDPOINT;
+  process.env.IDENTITY_HEADER = process.env.KVCONFORM_SDK_IDENTITY_HEADER;
+  const mi = new ManagedIdentityCredential();
+  const token = await mi.getToken("https://vault.azure.net/.default");
+  ok("ManagedIdentityCredential: a JWT from the identity endpoint", token?.token?.split(".").length === 3, token?.token);
+  ok("ManagedIdentityCredential: expires in the future", token?.expiresOnTimestamp > Date.now(), token?.expiresOnTimestamp);
+  const miClient = new CertificateClient(url, mi, {
+    disableChallengeResourceVerification: true,
+    retryOptions: { maxRetries: 1 },
+    ...(args["api-version"] ? { serviceVersion: args["api-version"] } : {}),
+  });
+  const names = [];
+  for await (const p of miClient.listPropertiesOfCertificates({ includePending: true })) names.push(p.name);
+  ok("ManagedIdentityCredential: its token lists the certificates", names.length >= 1, JSON.stringify(names));
+}
+
 // ---------------------------------------------------------------------------------------------
 
 const suffix = (Date.now() % 1e8).toString(16);
@@ -353,6 +373,9 @@ await step("Self issuer", () => selfIssuedPolledToCompletion(`sdkjs-self-${suffi
 await step("cancel and delete", () => cancelAndDelete(`sdkjs-cancel-${suffix}`));
 await step("provider issuer", () => providerIssuerRefusesMerge(ca, `sdkjs-provider-${suffix}`, `digicert-${suffix}`));
 ok("the SDK asked the credential for a token", credential.calls >= 1, credential.calls);
+if (process.env.KVCONFORM_SDK_IDENTITY_ENDPOINT) {
+  await step("managed identity", managedIdentity);
+}
 const versions = [...new Set(sent.map((r) => r.query.get("api-version")))];
 console.log(`sdk-js: api-version sent: ${versions.join(", ")}; ${sent.length} requests`);
 if (args["api-version"]) {
