@@ -68,9 +68,12 @@ mkdir -p "$CACHE"
 jar=${LOWKEY_JAR:-$CACHE/lowkey-vault-app-$VERSION.jar}
 if [[ ! -f $jar ]]; then
     command -v mvn >/dev/null || skip "mvn is not installed (needed to fetch $ARTIFACT)"
-    if ! mvn -B -q dependency:copy -Dartifact="$ARTIFACT" -DoutputDirectory="$CACHE" \
-        -Dmaven.repo.local="$PWD/$CACHE/m2" >"$CACHE/mvn.log" 2>&1; then
-        grep -m1 -E 'ERROR.*(Could not|Unable to find)' "$CACHE/mvn.log" || true
+    # The plugin by its full coordinates (prefix resolution fails with "No plugin found" when
+    # Central is unreachable), and no ANSI colours in the line quoted below.
+    if ! mvn -B -q -Dstyle.color=never \
+        org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy -Dartifact="$ARTIFACT" \
+        -DoutputDirectory="$CACHE" -Dmaven.repo.local="$PWD/$CACHE/m2" >"$CACHE/mvn.log" 2>&1; then
+        grep -m1 -E 'ERROR.*(Could not|Unable to find)' "$CACHE/mvn.log" | sed 's/\x1b\[[0-9;]*m//g' || true
         skip "Maven Central did not serve $ARTIFACT here (set LOWKEY_JAR to a jar of it)"
     fi
 fi
