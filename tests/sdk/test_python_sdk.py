@@ -230,7 +230,7 @@ def managed_identity(c, args, options):
     against the vault's own identity endpoint: its token opens the vault."""
     os.environ["IDENTITY_ENDPOINT"] = args.identity_endpoint
     os.environ["IDENTITY_HEADER"] = args.identity_header
-    from azure.identity import ManagedIdentityCredential
+    from azure.identity import DefaultAzureCredential, ManagedIdentityCredential
 
     credential = ManagedIdentityCredential()
     token = credential.get_token("https://vault.azure.net/.default")
@@ -241,6 +241,16 @@ def managed_identity(c, args, options):
     )
     names = [p.name for p in client.list_properties_of_certificates(include_pending=True)]
     c.ok("ManagedIdentityCredential: its token lists the certificates", len(names) >= 1, names)
+    # What lowkey-vault users ask for (nagyesta/lowkey-vault#611): application code that keeps
+    # DefaultAzureCredential; with IDENTITY_ENDPOINT/IDENTITY_HEADER set its chain reaches the
+    # managed identity and gets a JWT (#109 there: a "dummy" token breaks JWT validators).
+    default = DefaultAzureCredential(exclude_cli_credential=True, exclude_developer_cli_credential=True,
+                                     exclude_powershell_credential=True)
+    client = CertificateClient(
+        args.url, default, verify_challenge_resource=False, connection_verify=args.ca, retry_total=1, **options
+    )
+    listed = [p.name for p in client.list_properties_of_certificates(include_pending=True)]
+    c.equal("DefaultAzureCredential, unchanged: the same certificates", sorted(listed), sorted(names))
 
 
 def main():

@@ -17,7 +17,7 @@ import { createHash, webcrypto } from "node:crypto";
 import https from "node:https";
 import { parseArgs } from "node:util";
 
-import { ManagedIdentityCredential } from "@azure/identity";
+import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
 import { CertificateClient } from "@azure/keyvault-certificates";
 import * as x509 from "@peculiar/x509";
 
@@ -361,6 +361,16 @@ async function managedIdentity() {
   const names = [];
   for await (const p of miClient.listPropertiesOfCertificates({ includePending: true })) names.push(p.name);
   ok("ManagedIdentityCredential: its token lists the certificates", names.length >= 1, JSON.stringify(names));
+  // Application code that keeps DefaultAzureCredential (what lowkey-vault users ask for): with
+  // IDENTITY_ENDPOINT/IDENTITY_HEADER set, its chain reaches the managed identity.
+  const defaultClient = new CertificateClient(url, new DefaultAzureCredential(), {
+    disableChallengeResourceVerification: true,
+    retryOptions: { maxRetries: 1 },
+    ...(args["api-version"] ? { serviceVersion: args["api-version"] } : {}),
+  });
+  const listed = [];
+  for await (const p of defaultClient.listPropertiesOfCertificates({ includePending: true })) listed.push(p.name);
+  equal("DefaultAzureCredential, unchanged: the same certificates", JSON.stringify(listed.sort()), JSON.stringify(names.sort()));
 }
 
 // ---------------------------------------------------------------------------------------------
