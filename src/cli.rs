@@ -117,9 +117,10 @@ pub struct RunArgs {
     /// Print every request and object the run would make, without contacting the target.
     #[arg(long)]
     pub dry_run: bool,
-    /// Scenarios run at once.
-    #[arg(long, short = 'j', value_name = "N", default_value_t = 8)]
-    pub jobs: usize,
+    /// Scenarios run at once (default 8 against the embedded vault; 64 against a --target,
+    /// whose slow operations then overlap, with requests kept within its throttling limits).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
     /// Deadline of every await step in seconds; a scenario's `timeout_s` can only shorten it
     /// (default 120; 10 against the embedded vault, whose operations end in under a second).
     #[arg(long, value_name = "SECS")]

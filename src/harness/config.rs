@@ -20,6 +20,13 @@ const EMBEDDED_AWAIT_TIMEOUT: Duration = Duration::from_secs(10);
 const EMBEDDED_MAX_POLL: Duration = Duration::from_millis(10);
 const REMOTE_AWAIT_TIMEOUT: Duration = Duration::from_secs(120);
 const REMOTE_MAX_POLL: Duration = Duration::from_millis(2000);
+/// The embedded vault shares the machine's cores with the harness: a few jobs fill them.
+const EMBEDDED_JOBS: usize = 8;
+/// Against a remote target the time goes into waiting for its operations (a Self
+/// certificate takes 10 s on the real service), and every scenario is independent: all of
+/// the suite at once, so that the run takes about as long as its longest scenario. Requests
+/// stay within the vault's throttling limits through the target's budget (`target::pace`).
+const REMOTE_JOBS: usize = 64;
 
 /// A whole `kvconform run`, typed.
 #[derive(Clone, Debug)]
@@ -107,9 +114,9 @@ impl RunConfig {
     pub fn from_args(args: &RunArgs, in_ci: bool) -> Result<RunConfig, StartError> {
         let target = target_choice(args)?;
         let embedded = matches!(target, TargetChoice::Embedded { .. });
-        let (await_default, poll_default) = match embedded {
-            true => (EMBEDDED_AWAIT_TIMEOUT, EMBEDDED_MAX_POLL),
-            false => (REMOTE_AWAIT_TIMEOUT, REMOTE_MAX_POLL),
+        let (await_default, poll_default, jobs_default) = match embedded {
+            true => (EMBEDDED_AWAIT_TIMEOUT, EMBEDDED_MAX_POLL, EMBEDDED_JOBS),
+            false => (REMOTE_AWAIT_TIMEOUT, REMOTE_MAX_POLL, REMOTE_JOBS),
         };
         Ok(RunConfig {
             scenarios: args.dir.scenarios.clone(),
@@ -131,7 +138,7 @@ impl RunConfig {
             expectations: args.expectations.clone(),
             strict: args.strict,
             strict_xpass: args.strict_xpass,
-            jobs: args.jobs.max(1),
+            jobs: args.jobs.unwrap_or(jobs_default).max(1),
             await_timeout: args
                 .await_timeout
                 .map_or(await_default, Duration::from_secs),
@@ -229,12 +236,26 @@ mod tests {
         let embedded = config(&[], false).unwrap();
         assert_eq!(embedded.await_timeout, EMBEDDED_AWAIT_TIMEOUT);
         assert_eq!(embedded.max_poll_interval, EMBEDDED_MAX_POLL);
+        assert_eq!(embedded.jobs, EMBEDDED_JOBS);
         assert!(!embedded.probe);
         let remote = config(&["--target", "http://127.0.0.1:1"], false).unwrap();
         assert_eq!(remote.await_timeout, REMOTE_AWAIT_TIMEOUT);
         assert_eq!(remote.max_poll_interval, REMOTE_MAX_POLL);
+        assert_eq!(remote.jobs, REMOTE_JOBS);
         assert!(remote.probe);
-        let set = config(&["--await-timeout", "3", "--max-poll-interval", "7"], false).unwrap();
+        let set = config(
+            &[
+                "--await-timeout",
+                "3",
+                "--max-poll-interval",
+                "7",
+                "-j",
+                "0",
+            ],
+            false,
+        )
+        .unwrap();
+        assert_eq!(set.jobs, 1);
         assert_eq!(set.await_timeout, Duration::from_secs(3));
         assert_eq!(set.max_poll_interval, Duration::from_millis(7));
     }

@@ -45,6 +45,11 @@ pub async fn prepare(
         .connection
         .target(url, credential, ca_pem)
         .map_err(StartError::Usage)?;
+    // A remote vault gets a request budget (its throttling limits); the embedded one none.
+    let target = match embedded {
+        Some(_) => target,
+        None => target.paced(),
+    };
     let listed = target.probe().await.map_err(|e| {
         StartError::Harness(format!("target unreachable, no scenario was run: {e}"))
     })?;

@@ -5,6 +5,7 @@
 pub mod azure;
 mod exchange;
 mod options;
+pub mod pace;
 
 pub use exchange::{Exchange, HttpRequest, RecordedRequest, RecordedResponse, TransportError};
 pub use options::{Credential, TargetOptions};
@@ -15,7 +16,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 /// Largest response body read from a target; beyond it the step fails instead of eating memory.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
-/// Retries of an idempotent request answered 429 or 503.
+/// Retries of a request answered 429, or of an idempotent one answered 503.
 const MAX_RETRIES: u32 = 3;
 /// The longest server-requested back-off honoured before a retry.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
@@ -27,6 +28,8 @@ pub struct Target {
     api_version: String,
     client: reqwest::Client,
     credential: Credential,
+    /// The request budget of a remote target (none for the embedded vault).
+    pacer: Option<std::sync::Arc<pace::Pacer>>,
 }
 
 impl std::fmt::Debug for Target {
@@ -46,7 +49,15 @@ impl Target {
             api_version: options.api_version.clone(),
             client,
             credential: options.credential.clone(),
+            pacer: None,
         })
+    }
+
+    /// Spaces requests so that a run stays inside a real vault's throttling limits
+    /// (see [`pace`]).
+    pub fn paced(mut self) -> Target {
+        self.pacer = Some(std::sync::Arc::new(pace::Pacer::new()));
+        self
     }
 
     /// The vault URL without a trailing slash, as scenarios see it in `{{vault}}`.
@@ -58,7 +69,7 @@ impl Target {
         &self.api_version
     }
 
-    /// Sends a request, retrying idempotent ones on 429/503. Each attempt is appended to
+    /// Sends a request, retrying it on 429 and idempotent ones on 503 ([`retryable`]). Each attempt is appended to
     /// `log`; the last one is returned.
     pub async fn send(
         &self,
@@ -76,8 +87,7 @@ impl Target {
                 challenged = true;
                 continue;
             }
-            let retryable = matches!(status, 429 | 503) && request.is_idempotent();
-            if !retryable || attempt >= MAX_RETRIES {
+            if !retryable(status, request) || attempt >= MAX_RETRIES {
                 return Ok(exchange);
             }
             attempt += 1;
@@ -91,6 +101,9 @@ impl Target {
     }
 
     async fn send_once(&self, request: &HttpRequest) -> Result<Exchange, TransportError> {
+        if let Some(pacer) = &self.pacer {
+            pacer.admit().await;
+        }
         let url = self.url_for(request);
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|_| TransportError::Other(format!("bad method {}", request.method)))?;
@@ -172,5 +185,45 @@ impl Target {
             (Credential::Azure(auth), Some(challenge)) => auth.learn_challenge(challenge).await,
             _ => false,
         }
+    }
+}
+
+/// Whether an answer is worth repeating the request for. A 429 is a refusal before any work
+/// (Key Vault: "the request fails", and a throttled request does not count against the
+/// limit), so even a create is repeated; a 503 may come after the work was done, so only
+/// idempotent requests are.
+fn retryable(status: u16, request: &HttpRequest) -> bool {
+    match status {
+        429 => true,
+        503 => request.is_idempotent(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(method: &str) -> HttpRequest {
+        HttpRequest {
+            method: method.into(),
+            path: "/certificates/c/create".into(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            auth: true,
+            api_version: true,
+        }
+    }
+
+    #[test]
+    fn throttling_repeats_any_request_unavailability_only_idempotent_ones() {
+        assert!(retryable(429, &request("POST")));
+        assert!(retryable(429, &request("GET")));
+        assert!(retryable(503, &request("GET")));
+        assert!(!retryable(503, &request("POST")));
+        assert!(!retryable(503, &request("PATCH")));
+        assert!(!retryable(500, &request("GET")));
+        assert!(!retryable(409, &request("POST")));
     }
 }

@@ -1,5 +1,6 @@
 //! 429 and 503 with Retry-After: idempotent requests are retried after the requested
-//! pause, and every attempt shows in the exchange log (HAR); POST is never repeated.
+//! pause, and every attempt shows in the exchange log (HAR); a POST answered 503 is never
+//! repeated (a 429 is, see `target::retryable`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
