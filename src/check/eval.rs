@@ -12,6 +12,8 @@ pub fn render_matcher(matcher: &Matcher, vars: &Vars) -> Result<Matcher, Unknown
     Ok(match matcher {
         Matcher::Eq(v) => Matcher::Eq(template::render_json(v, vars)?),
         Matcher::Not(v) => Matcher::Not(template::render_json(v, vars)?),
+        Matcher::HasItem(v) => Matcher::HasItem(template::render_json(v, vars)?),
+        Matcher::NoItem(v) => Matcher::NoItem(template::render_json(v, vars)?),
         Matcher::OneOf(vs) => Matcher::OneOf(
             vs.iter()
                 .map(|v| template::render_json(v, vars))
@@ -41,7 +43,24 @@ pub fn matches_rendered(matcher: &Matcher, actual: Option<&Value>) -> bool {
             regex::Regex::new(pattern).is_ok_and(|re| re.is_match(s))
         }
         (Matcher::Type(ty), Some(actual)) => ty.holds(actual),
+        (Matcher::HasItem(wanted), Some(Value::Array(items))) => {
+            items.iter().any(|item| contains(item, wanted))
+        }
+        (Matcher::NoItem(unwanted), Some(Value::Array(items))) => {
+            !items.iter().any(|item| contains(item, unwanted))
+        }
         _ => false,
+    }
+}
+
+/// Whether `actual` holds `wanted`: every key of a wanted object is in the actual object
+/// with a value that holds the wanted one; anything else compares as `same`.
+fn contains(actual: &Value, wanted: &Value) -> bool {
+    match (wanted, actual) {
+        (Value::Object(w), Value::Object(a)) => w
+            .iter()
+            .all(|(k, wv)| a.get(k).is_some_and(|av| contains(av, wv))),
+        _ => same(wanted, actual),
     }
 }
 
@@ -115,6 +134,12 @@ mod tests {
     #[case(json!({"not": ""}), None, true)]
     #[case(json!({"not": ""}), Some(json!("")), false)]
     #[case(json!({"contains": "Perform Merge"}), Some(json!("Please Perform Merge now")), true)]
+    #[case(json!({"has_item": {"id": "a", "attributes": {"enabled": false}}}), Some(json!([{"id": "b"}, {"id": "a", "subject": "", "attributes": {"enabled": false, "created": 1}}])), true)]
+    #[case(json!({"has_item": {"id": "a", "attributes": {"enabled": false}}}), Some(json!([{"id": "a", "attributes": {"enabled": true}}])), false)]
+    #[case(json!({"has_item": {"id": "a"}}), Some(json!({"id": "a"})), false)]
+    #[case(json!({"no_item": {"id": "a"}}), Some(json!([{"id": "b"}])), true)]
+    #[case(json!({"no_item": {"id": "a"}}), Some(json!([{"id": "a", "x": 1}])), false)]
+    #[case(json!({"no_item": {"id": "a"}}), None, false)]
     fn evaluates(#[case] matcher: Value, #[case] actual: Option<Value>, #[case] ok: bool) {
         let matcher = Matcher::from_value(matcher).unwrap();
         assert_eq!(matches(&matcher, actual.as_ref(), &Vars::new()), ok);

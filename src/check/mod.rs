@@ -183,9 +183,20 @@ pub fn implied_schema(method: &str, url: &str, status: u16) -> Option<&'static s
         return schema::implied_schema(status);
     }
     let path = url.split('?').next().unwrap_or(url);
+    if let Some((_, deleted)) = path.split_once("/deletedcertificates") {
+        let segments: Vec<&str> = deleted.split('/').filter(|s| !s.is_empty()).collect();
+        return match (method, segments.as_slice(), status) {
+            ("GET", [_], 200) => Some("DeletedCertificateBundle"),
+            ("POST", [_, "recover"], 200) => Some("CertificateBundle"),
+            _ => None,
+        };
+    }
     let path = path.split_once("/certificates").map(|(_, p)| p)?;
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     match (method, segments.as_slice(), status) {
+        ("GET", [], 200) => Some("CertificateListResult"),
+        ("GET", [name, "versions"], 200) if *name != "issuers" => Some("CertificateListResult"),
+        ("GET", [name, "policy"], 200) if *name != "issuers" => Some("CertificatePolicy"),
         ("POST", [_, "create"], 202) => Some("CertificateOperation"),
         ("GET" | "PATCH" | "DELETE", [_, "pending"], 200) => Some("CertificateOperation"),
         ("POST", [_, "pending", "merge"], 201) => Some("CertificateBundle"),
@@ -234,7 +245,34 @@ mod tests {
     )]
     #[case("PUT", "http://v/certificates/issuers/i", 200, Some("IssuerBundle"))]
     #[case("GET", "http://v/certificates/a/pending", 404, Some("KeyVaultError"))]
-    #[case("GET", "http://v/certificates", 200, None)]
+    #[case("GET", "http://v/certificates", 200, Some("CertificateListResult"))]
+    #[case(
+        "GET",
+        "http://v/certificates/a/versions",
+        200,
+        Some("CertificateListResult")
+    )]
+    #[case(
+        "GET",
+        "http://v/certificates/a/policy",
+        200,
+        Some("CertificatePolicy")
+    )]
+    #[case("GET", "http://v/certificates/a/", 200, Some("CertificateBundle"))]
+    #[case(
+        "GET",
+        "http://v/deletedcertificates/a",
+        200,
+        Some("DeletedCertificateBundle")
+    )]
+    #[case(
+        "POST",
+        "http://v/deletedcertificates/a/recover",
+        200,
+        Some("CertificateBundle")
+    )]
+    #[case("DELETE", "http://v/deletedcertificates/a", 204, None)]
+    #[case("GET", "http://v/certificates/issuers", 200, None)]
     fn implies_a_schema_from_route_and_status(
         #[case] method: &str,
         #[case] url: &str,

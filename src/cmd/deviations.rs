@@ -56,7 +56,7 @@ fn collect(scenarios: &[Scenario]) -> Vec<Deviation> {
                 rows.push(row(
                     "whole step".into(),
                     describe_step(&d.expect),
-                    "never observed (the doc's expectation is used, unverified)".into(),
+                    "never observed (the doc's, spec's or inferred expectation is used, unverified; see the note)".into(),
                 ));
             }
             for (what, doc_text, service_text) in differences {

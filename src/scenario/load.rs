@@ -309,7 +309,7 @@ fn request_templates(request: &RequestSpec) -> Vec<&str> {
 fn matcher_templates(matcher: &super::matcher::Matcher) -> Vec<&str> {
     use super::matcher::Matcher::*;
     match matcher {
-        Eq(v) | Not(v) => template::names_in_json(v),
+        Eq(v) | Not(v) | HasItem(v) | NoItem(v) => template::names_in_json(v),
         OneOf(vs) => vs.iter().flat_map(template::names_in_json).collect(),
         Ieq(s) | Regex(s) | Contains(s) => template::names(s),
         Absent(_) | Present | Type(_) => Vec::new(),

@@ -29,6 +29,12 @@ pub enum Matcher {
     Type(JsonType),
     /// Anything except this value (a missing value qualifies).
     Not(Value),
+    /// An array holding at least one element that contains this value: objects by subset
+    /// (keys not named are not checked), everything else by equality. Lists whose order and
+    /// neighbours are not ours (`GET /certificates`) are checked this way.
+    HasItem(Value),
+    /// An array none of whose elements contains this value (same containment as `has_item`).
+    NoItem(Value),
 }
 
 /// A JSON type name, as in JSON Schema.
@@ -58,7 +64,8 @@ impl JsonType {
     }
 }
 
-const KEYS: &str = "eq, ieq, regex, one_of, contains, absent, present, type, not";
+const KEYS: &str =
+    "eq, ieq, regex, one_of, contains, absent, present, type, not, has_item, no_item";
 
 impl<'de> Deserialize<'de> for Matcher {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -93,6 +100,8 @@ impl Matcher {
         Ok(match key.as_str() {
             "eq" => Matcher::Eq(arg),
             "not" => Matcher::Not(arg),
+            "has_item" => Matcher::HasItem(arg),
+            "no_item" => Matcher::NoItem(arg),
             "ieq" => Matcher::Ieq(want_string(arg)?),
             "regex" => {
                 let pattern = want_string(arg)?;
@@ -136,6 +145,8 @@ impl Matcher {
             Matcher::Absent(false) | Matcher::Present => "present".into(),
             Matcher::Type(t) => format!("any {t:?}").to_lowercase(),
             Matcher::Not(v) => format!("not {v}"),
+            Matcher::HasItem(v) => format!("a list with an item containing {v}"),
+            Matcher::NoItem(v) => format!("a list with no item containing {v}"),
         }
     }
 }
@@ -172,6 +183,8 @@ impl JsonSchema for Matcher {
                 { "type": ["string", "number", "boolean", "null", "array"] },
                 one("eq", serde_json::json!({})),
                 one("not", serde_json::json!({})),
+                one("has_item", serde_json::json!({})),
+                one("no_item", serde_json::json!({})),
                 one("ieq", serde_json::json!({ "type": "string" })),
                 one("regex", serde_json::json!({ "type": "string" })),
                 one("contains", serde_json::json!({ "type": "string" })),
@@ -199,6 +212,8 @@ mod tests {
     #[case(json!({"one_of": ["a", "b"]}), Matcher::OneOf(vec![json!("a"), json!("b")]))]
     #[case(json!({"type": "boolean"}), Matcher::Type(JsonType::Boolean))]
     #[case(json!({"eq": {"name": "Self"}}), Matcher::Eq(json!({"name": "Self"})))]
+    #[case(json!({"has_item": {"id": "x"}}), Matcher::HasItem(json!({"id": "x"})))]
+    #[case(json!({"no_item": {"id": "x"}}), Matcher::NoItem(json!({"id": "x"})))]
     fn reads_every_form(#[case] raw: Value, #[case] expected: Matcher) {
         assert_eq!(Matcher::from_value(raw).unwrap(), expected);
     }

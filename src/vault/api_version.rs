@@ -1,21 +1,28 @@
 //! The `api-version` query parameter: required on every request (after auth, before routing).
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::errors::KvError;
 use super::http::query_of;
+use super::quirks::Quirk;
+use super::state::AppState;
 
 /// The newest stable version (FACTS: source index).
 pub(crate) const LATEST: &str = "2025-07-01";
 
-pub(crate) async fn require_api_version(request: Request, next: Next) -> Response {
+pub(crate) async fn require_api_version(
+    State(vault): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let query = match query_of(request.uri()) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
     match query.get("api-version") {
+        None if vault.quirks.has(Quirk::ApiVersionOptional) => next.run(request).await,
         None => KvError::bad_parameter("The 'api-version' query parameter is missing.")
             .into_response(),
         Some(v) if is_supported(v) => next.run(request).await,

@@ -18,6 +18,8 @@ pub(crate) struct KvError {
     pub(crate) status: StatusCode,
     pub(crate) code: String,
     pub(crate) message: String,
+    /// `error.innererror.code`, which the service adds to some errors (a soft-deleted name).
+    pub(crate) inner: Option<String>,
 }
 
 /// Attached to error responses so the quirk layer can re-render them without parsing JSON.
@@ -25,12 +27,20 @@ pub(crate) struct KvError {
 pub(crate) struct ErrorInfo {
     pub(crate) code: String,
     pub(crate) message: String,
+    pub(crate) inner: Option<String>,
 }
 
 #[derive(Serialize)]
 pub(crate) struct ErrorBody<'a> {
     pub(crate) code: &'a str,
     pub(crate) message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) innererror: Option<InnerError<'a>>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct InnerError<'a> {
+    pub(crate) code: &'a str,
 }
 
 #[derive(Serialize)]
@@ -44,7 +54,30 @@ impl KvError {
             status,
             code: code.to_owned(),
             message: message.into(),
+            inner: None,
         }
+    }
+
+    /// The same error with `innererror: {"code": inner}`.
+    pub(crate) fn with_inner(mut self, inner: &str) -> Self {
+        self.inner = Some(inner.to_owned());
+        self
+    }
+
+    /// Create or import under a name that is deleted but recoverable: 409 `Conflict` with
+    /// inner code `ObjectIsDeletedButRecoverable`, the wording of real service logs quoted
+    /// in pulumi/pulumi#14245 (import, 2023) and rcl-letsencrypt-auto-ssl/Lets-Encrypt-Auto#16
+    /// (create, 2020).
+    pub(crate) fn deleted_but_recoverable(name: &str) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "Conflict",
+            format!(
+                "Certificate {name} is currently in a deleted but recoverable state, and its name \
+                 cannot be reused; in this state, the certificate can only be recovered or purged."
+            ),
+        )
+        .with_inner("ObjectIsDeletedButRecoverable")
     }
 
     pub(crate) fn bad_parameter(message: impl Into<String>) -> Self {
@@ -101,8 +134,12 @@ impl KvError {
     }
 
     /// Renders the body in the real shape, or flat (`flat-error-body` quirk).
-    pub(crate) fn body_json(code: &str, message: &str, flat: bool) -> String {
-        let error = ErrorBody { code, message };
+    pub(crate) fn body_json(code: &str, message: &str, inner: Option<&str>, flat: bool) -> String {
+        let error = ErrorBody {
+            code,
+            message,
+            innererror: inner.map(|code| InnerError { code }),
+        };
         let rendered = if flat {
             serde_json::to_string(&error)
         } else {
@@ -115,7 +152,7 @@ impl KvError {
 
 impl IntoResponse for KvError {
     fn into_response(self) -> Response {
-        let body = Self::body_json(&self.code, &self.message, false);
+        let body = Self::body_json(&self.code, &self.message, self.inner.as_deref(), false);
         let mut response = (self.status, body).into_response();
         response
             .headers_mut()
@@ -123,6 +160,7 @@ impl IntoResponse for KvError {
         response.extensions_mut().insert(ErrorInfo {
             code: self.code,
             message: self.message,
+            inner: self.inner,
         });
         response
     }
@@ -135,7 +173,7 @@ mod tests {
     #[test]
     fn pending_not_found_matches_the_2026_recording() {
         let e = KvError::pending_not_found("livekvtestasyncCanceledDeletedCert63d23dcd");
-        let body = KvError::body_json(&e.code, &e.message, false);
+        let body = KvError::body_json(&e.code, &e.message, None, false);
         assert_eq!(
             body,
             r#"{"error":{"code":"PendingCertificateNotFound","message":"Pending Certificate not found: livekvtestasyncCanceledDeletedCert63d23dcd"}}"#
@@ -146,6 +184,18 @@ mod tests {
     #[test]
     fn cert_not_found_has_the_recorded_length() {
         let e = KvError::cert_not_found("cert-that-does-not-exist");
-        assert_eq!(KvError::body_json(&e.code, &e.message, false).len(), 336);
+        assert_eq!(
+            KvError::body_json(&e.code, &e.message, None, false).len(),
+            336
+        );
+    }
+
+    #[test]
+    fn deleted_but_recoverable_has_the_logged_shape() {
+        let e = KvError::deleted_but_recoverable("hotsqa");
+        assert_eq!(
+            KvError::body_json(&e.code, &e.message, e.inner.as_deref(), false),
+            r#"{"error":{"code":"Conflict","message":"Certificate hotsqa is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the certificate can only be recovered or purged.","innererror":{"code":"ObjectIsDeletedButRecoverable"}}}"#
+        );
     }
 }

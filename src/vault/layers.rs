@@ -11,12 +11,20 @@ use super::errors::{ErrorInfo, JSON_UTF8, KvError, PENDING_NOT_FOUND};
 use super::quirks::Quirk;
 use super::state::AppState;
 
-/// Headers the real service sends on every response (FACTS §11), added when absent.
-pub(crate) async fn common_headers(request: Request, next: Next) -> Response {
+/// Headers the real service sends on every response (FACTS §11 lists them on the 401),
+/// added when absent.
+pub(crate) async fn common_headers(
+    State(vault): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
+    if vault.quirks.has(Quirk::BareChallenge) && response.status() == StatusCode::UNAUTHORIZED {
+        return response;
+    }
     let request_id = hex::encode(super::crypto::random_bytes::<16>());
     let headers = response.headers_mut();
-    let fixed: [(&str, &str); 7] = [
+    let fixed: [(&str, &str); 8] = [
         ("cache-control", "no-cache"),
         ("pragma", "no-cache"),
         ("expires", "-1"),
@@ -27,6 +35,10 @@ pub(crate) async fn common_headers(request: Request, next: Next) -> Response {
         ),
         ("x-ms-keyvault-service-version", "1.9.3070.1"),
         ("x-ms-keyvault-region", "kvconform-reference"),
+        (
+            "x-ms-keyvault-network-info",
+            "conn_type=Ipv4;addr=127.0.0.1;act_addr_fam=InterNetwork;",
+        ),
     ];
     for (name, value) in fixed {
         headers
@@ -39,7 +51,8 @@ pub(crate) async fn common_headers(request: Request, next: Next) -> Response {
     response
 }
 
-/// Re-renders error bodies for `flat-error-body` and `wrong-not-found-code`.
+/// Re-renders error bodies for `flat-error-body`, `wrong-not-found-code` and
+/// `short-cert-not-found`.
 pub(crate) async fn error_quirks(
     State(vault): State<AppState>,
     request: Request,
@@ -56,7 +69,8 @@ pub(crate) async fn error_quirks(
     } else {
         info.code.as_str()
     };
-    if !flat && code == info.code {
+    let message = short_message(&vault, &info.message);
+    if !flat && code == info.code && message == info.message {
         return response;
     }
     let (mut parts, _) = response.into_parts();
@@ -64,11 +78,27 @@ pub(crate) async fn error_quirks(
     parts
         .headers
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
-    let body = KvError::body_json(code, &info.message, flat);
+    let body = KvError::body_json(code, &message, info.inner.as_deref(), flat);
     Response::from_parts(parts, Body::from(body))
 }
 
-/// Relabels every body as `text/plain` for `text-plain-content-type`.
+/// `short-cert-not-found`: the 2026 "A certificate with (name/id) X was not found …" becomes
+/// "Certificate not found: X".
+fn short_message(vault: &AppState, message: &str) -> String {
+    let name = message
+        .strip_prefix("A certificate with (name/id) ")
+        .and_then(|rest| rest.split_once(" was not found"))
+        .map(|(name, _)| name);
+    match name {
+        Some(name) if vault.quirks.has(Quirk::ShortCertNotFound) => {
+            format!("Certificate not found: {name}")
+        }
+        _ => message.to_owned(),
+    }
+}
+
+/// Relabels every body as `text/plain` for `text-plain-content-type`, or drops the charset
+/// for `json-without-charset`.
 pub(crate) async fn content_type_quirk(
     State(vault): State<AppState>,
     request: Request,
@@ -79,6 +109,14 @@ pub(crate) async fn content_type_quirk(
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+    } else if vault.quirks.has(Quirk::JsonWithoutCharset)
+        && response.headers().get(header::CONTENT_TYPE)
+            == Some(&HeaderValue::from_static(JSON_UTF8))
+    {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
         );
     }
     response

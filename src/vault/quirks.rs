@@ -35,11 +35,26 @@ pub enum Quirk {
     ImportIgnoresPending,
     X5tPadded,
     TextPlainContentType,
+    PendingNeverListed,
+    PendingAlwaysListed,
+    PendingCertificateNotFound,
+    NoTrailingSlash,
+    IssuedDespiteCancel,
+    CreateOverDeleted,
+    LenientSubject,
+    UnknownIssuerManual,
+    ShortCertNotFound,
+    ApiVersionOptional,
+    LocationDefaultApiVersion,
+    BareChallenge,
+    JsonWithoutCharset,
+    UnversionedKid,
+    LenientNames,
 }
 
 impl Quirk {
     /// Every quirk, in the order `--list-quirks` prints them.
-    pub const ALL: [Quirk; 27] = [
+    pub const ALL: [Quirk; 42] = [
         Quirk::OverwriteOnCreate,
         Quirk::MergeWithIssuerAllowed,
         Quirk::IgnoreRequestId,
@@ -67,6 +82,21 @@ impl Quirk {
         Quirk::ImportIgnoresPending,
         Quirk::X5tPadded,
         Quirk::TextPlainContentType,
+        Quirk::PendingNeverListed,
+        Quirk::PendingAlwaysListed,
+        Quirk::PendingCertificateNotFound,
+        Quirk::NoTrailingSlash,
+        Quirk::IssuedDespiteCancel,
+        Quirk::CreateOverDeleted,
+        Quirk::LenientSubject,
+        Quirk::UnknownIssuerManual,
+        Quirk::ShortCertNotFound,
+        Quirk::ApiVersionOptional,
+        Quirk::LocationDefaultApiVersion,
+        Quirk::BareChallenge,
+        Quirk::JsonWithoutCharset,
+        Quirk::UnversionedKid,
+        Quirk::LenientNames,
     ];
 
     /// The kebab-case name used on the command line.
@@ -185,6 +215,66 @@ impl Quirk {
             Quirk::TextPlainContentType => (
                 "text-plain-content-type",
                 "JSON bodies are labelled text/plain instead of application/json; charset=utf-8",
+            ),
+            Quirk::PendingNeverListed => (
+                "pending-never-listed",
+                "GET /certificates?includePending=true leaves out certificates whose only version is pending",
+            ),
+            Quirk::PendingAlwaysListed => (
+                "pending-always-listed",
+                "GET /certificates lists pending certificates even without includePending=true",
+            ),
+            Quirk::PendingCertificateNotFound => (
+                "pending-certificate-not-found",
+                "GET /certificates/{name} (and its versions and policy) answers 404 until the certificate is issued",
+            ),
+            Quirk::NoTrailingSlash => (
+                "no-trailing-slash",
+                "GET /certificates/{name}/ (the SDKs' form) is an unknown route (404)",
+            ),
+            Quirk::IssuedDespiteCancel => (
+                "issued-despite-cancel",
+                "a cancelled Self operation still issues its certificate (cer, enabled)",
+            ),
+            Quirk::CreateOverDeleted => (
+                "create-over-deleted",
+                "create under a deleted-but-recoverable name succeeds (the deleted copy is dropped) instead of 409",
+            ),
+            Quirk::LenientSubject => (
+                "lenient-subject",
+                "a policy subject that is not an X.500 name is accepted instead of 400 BadParameter",
+            ),
+            Quirk::UnknownIssuerManual => (
+                "unknown-issuer-manual",
+                "an issuer name that was never stored is treated like Unknown (202 manual) instead of 404",
+            ),
+            Quirk::ShortCertNotFound => (
+                "short-cert-not-found",
+                "a missing certificate's 404 says \"Certificate not found: {name}\" instead of the 2026 wording",
+            ),
+            Quirk::ApiVersionOptional => (
+                "api-version-optional",
+                "requests without api-version are served instead of 400",
+            ),
+            Quirk::LocationDefaultApiVersion => (
+                "location-default-api-version",
+                "Location carries the vault's newest api-version instead of the request's",
+            ),
+            Quirk::BareChallenge => (
+                "bare-challenge",
+                "the 401 challenge comes without the service's cache, security and x-ms-keyvault headers",
+            ),
+            Quirk::JsonWithoutCharset => (
+                "json-without-charset",
+                "JSON bodies are labelled application/json without charset=utf-8",
+            ),
+            Quirk::UnversionedKid => (
+                "unversioned-kid",
+                "an issued certificate's kid and sid name the key and secret without their version",
+            ),
+            Quirk::LenientNames => (
+                "lenient-names",
+                "certificate names with '_' are accepted on create and pending routes instead of 400",
             ),
         }
     }

@@ -118,10 +118,17 @@ pub(crate) fn bundle(ctx: &Ctx, q: &Quirks, entry: &CertEntry, v: &CertVersion) 
     let name = &entry.name;
     let issued = v.cert.as_ref();
     let versioned = |kind: &str| format!("{}/{kind}/{name}/{}", ctx.base, v.version);
+    let linked = |kind: &str| {
+        if q.has(Quirk::UnversionedKid) {
+            format!("{}/{kind}/{name}", ctx.base)
+        } else {
+            versioned(kind)
+        }
+    };
     BundleOut {
         id: versioned("certificates"),
-        kid: issued.map(|_| versioned("keys")),
-        sid: issued.map(|_| versioned("secrets")),
+        kid: issued.map(|_| linked("keys")),
+        sid: issued.map(|_| linked("secrets")),
         x5t: issued.map(|c| super::crypto::thumbprint(&c.der, q.has(Quirk::X5tPadded))),
         cer: issued.map(|c| STANDARD.encode(&c.der)),
         attributes: attributes(v),

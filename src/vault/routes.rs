@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 
 use super::config::VaultConfig;
@@ -39,7 +39,7 @@ pub(crate) fn router(config: VaultConfig, scheme: &'static str) -> Router {
         )
         .route(
             "/certificates/{name}/",
-            get(certs::get_latest).patch(certs::update),
+            get(certs::get_latest_slash).patch(certs::update),
         )
         .route("/certificates/{name}/create", post(pending::create))
         .route("/certificates/{name}/import", post(certs::import))
@@ -68,14 +68,17 @@ pub(crate) fn router(config: VaultConfig, scheme: &'static str) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Layers run outermost-last: headers → content-type quirk → error quirks → auth →
         // api-version → route.
-        .layer(from_fn(api_version::require_api_version))
+        .layer(from_fn_with_state(
+            state.clone(),
+            api_version::require_api_version,
+        ))
         .layer(from_fn_with_state(state.clone(), auth::require_bearer))
         .layer(from_fn_with_state(state.clone(), layers::error_quirks))
         .layer(from_fn_with_state(
             state.clone(),
             layers::content_type_quirk,
         ))
-        .layer(from_fn(layers::common_headers))
+        .layer(from_fn_with_state(state.clone(), layers::common_headers))
         .with_state(state);
     match arm {
         Some(arm) => identity::collapse_leading_slashes(arm.merge(vault)),

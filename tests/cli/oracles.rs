@@ -194,6 +194,40 @@ fn the_deviation_table_covers_every_difference_facts_md_lists() {
             row + 1
         );
     }
+    // Issue 12: where only the spec or an inference speaks (the service was never recorded),
+    // the table says so, step by step, with the note naming the source.
+    let unverified: [&[&str]; 6] = [
+        &[
+            "certificate::while-pending",
+            "get certificate",
+            "whole step",
+            "S3",
+        ],
+        &[
+            "certificate::while-pending",
+            "policy",
+            "whole step",
+            "spec S21",
+        ],
+        &[
+            "delete::certificate-while-pending",
+            "recover",
+            "whole step",
+            "spec S21",
+        ],
+        &["create::missing-issuer", "whole step", "S20"],
+        &["requests::api-version-refused", "whole step", "spec S21"],
+        &["requests::name-refused", "whole step", "spec S21 pattern"],
+    ];
+    for fragments in unverified {
+        assert!(
+            table
+                .lines()
+                .any(|line| fragments.iter().all(|f| line.contains(f))
+                    && line.contains("unverified")),
+            "unverified step {fragments:?} not in:\n{table}"
+        );
+    }
 }
 
 #[test]

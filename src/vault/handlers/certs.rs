@@ -11,9 +11,23 @@ use crate::vault::http::{Ctx, KvJson, check_name, json};
 use crate::vault::import;
 use crate::vault::model::{DeletedItemOut, ImportRequest, ListOut, UpdateCertificateRequest};
 use crate::vault::ops;
+use crate::vault::quirks::Quirk;
 use crate::vault::render;
 use crate::vault::state::AppState;
 use crate::vault::store::key_of;
+
+/// The entry of `name` for a certificate read: 404 `CertificateNotFound` when there is none,
+/// and, with `pending-certificate-not-found`, while nothing was issued yet.
+fn readable<'s>(
+    store: &'s mut crate::vault::store::Store,
+    vault: &AppState,
+    name: &str,
+) -> Result<&'s mut crate::vault::store::CertEntry, KvError> {
+    let hide_pending = vault.quirks.has(Quirk::PendingCertificateNotFound);
+    ops::entry(store, name, vault.rules())
+        .filter(|e| !hide_pending || e.latest_issued().is_some())
+        .ok_or_else(|| KvError::cert_not_found(name))
+}
 
 /// GET `/certificates/{name}`: the latest version, even a pending disabled one (FACTS §1).
 pub(crate) async fn get_latest(
@@ -23,8 +37,7 @@ pub(crate) async fn get_latest(
 ) -> Result<Response, KvError> {
     let name = cert_name(path)?;
     let mut store = vault.lock();
-    let entry = ops::entry(&mut store, &name, vault.rules())
-        .ok_or_else(|| KvError::cert_not_found(&name))?;
+    let entry = readable(&mut store, &vault, &name)?;
     let latest = entry
         .latest()
         .ok_or_else(|| KvError::cert_not_found(&name))?;
@@ -32,6 +45,18 @@ pub(crate) async fn get_latest(
         StatusCode::OK,
         &render::bundle(&ctx, &vault.quirks, entry, latest),
     ))
+}
+
+/// GET `/certificates/{name}/`, the form the Python SDK sends (FACTS §2, S4; S20).
+pub(crate) async fn get_latest_slash(
+    state: State<AppState>,
+    ctx: Ctx,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Response, KvError> {
+    if state.quirks.has(Quirk::NoTrailingSlash) {
+        return Err(crate::vault::layers::not_found().await);
+    }
+    get_latest(state, ctx, path).await
 }
 
 /// GET `/certificates/{name}/{version}`.
@@ -92,8 +117,7 @@ pub(crate) async fn get_policy(
 ) -> Result<Response, KvError> {
     let name = cert_name(path)?;
     let mut store = vault.lock();
-    let entry = ops::entry(&mut store, &name, vault.rules())
-        .ok_or_else(|| KvError::cert_not_found(&name))?;
+    let entry = readable(&mut store, &vault, &name)?;
     let id = format!("{}/policy", render::cert_url(&ctx, &entry.name));
     Ok(json(StatusCode::OK, &entry.policy.render(id)))
 }
@@ -104,6 +128,11 @@ pub(crate) async fn list(State(vault): State<AppState>, ctx: Ctx) -> Response {
     let include_pending = ctx
         .param("includePending")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let include_pending = if vault.quirks.has(Quirk::PendingNeverListed) {
+        false
+    } else {
+        include_pending || vault.quirks.has(Quirk::PendingAlwaysListed)
+    };
     let mut store = vault.lock();
     let rules = vault.rules();
     let mut names: Vec<String> = store.certs.keys().cloned().collect();
@@ -140,8 +169,7 @@ pub(crate) async fn versions(
 ) -> Result<Response, KvError> {
     let name = cert_name(path)?;
     let mut store = vault.lock();
-    let entry = ops::entry(&mut store, &name, vault.rules())
-        .ok_or_else(|| KvError::cert_not_found(&name))?;
+    let entry = readable(&mut store, &vault, &name)?;
     let value = entry
         .versions
         .iter()

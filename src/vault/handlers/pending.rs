@@ -21,6 +21,16 @@ use crate::vault::store::{IssuerKind, key_of};
 
 type NamePath = Result<Path<String>, PathRejection>;
 
+/// The certificate name of a create or pending route; `lenient-names` also lets `_` through.
+fn op_name(vault: &Vault, path: NamePath) -> Result<String, KvError> {
+    if !vault.quirks.has(Quirk::LenientNames) {
+        return cert_name(path);
+    }
+    let Path(name) = path.map_err(|_| KvError::bad_parameter("The request URI is invalid."))?;
+    crate::vault::http::check_name("certificate", &name.replace('_', "-"))?;
+    Ok(name)
+}
+
 /// POST create → 202 with the new operation, `Location` and `Retry-After` (FACTS §1, §2).
 pub(crate) async fn create(
     State(vault): State<AppState>,
@@ -28,7 +38,7 @@ pub(crate) async fn create(
     path: NamePath,
     KvJson(req): KvJson<CreateRequest>,
 ) -> Result<Response, KvError> {
-    let name = cert_name(path)?;
+    let name = op_name(&vault, path)?;
     let policy = policy_for(&vault, &name, &req)?;
     let kind = issuer_kind(&vault, policy.issuer_name())?;
     let new = prepare(&vault, policy, kind, &req).await?;
@@ -38,10 +48,14 @@ pub(crate) async fn create(
         .pending
         .as_ref()
         .ok_or_else(|| KvError::internal("operation vanished"))?;
+    let api_version = if vault.quirks.has(Quirk::LocationDefaultApiVersion) {
+        crate::vault::api_version::LATEST
+    } else {
+        ctx.api_version.as_str()
+    };
     let location = format!(
-        "{}?api-version={}&request_id={}",
+        "{}?api-version={api_version}&request_id={}",
         render::pending_url(&ctx, &entry.name),
-        ctx.api_version,
         op.request_id
     );
     let rendered = render::operation(&ctx, &vault.quirks, &entry.name, op);
@@ -61,7 +75,23 @@ fn policy_for(vault: &Vault, name: &str, req: &CreateRequest) -> Result<Policy, 
     // Fail fast, before the slow key generation; `ops::start` checks again under the lock.
     ops::check_no_conflict(&mut store, name, vault.rules(), overwrite)?;
     match &req.policy {
-        Some(p) => policy::normalize(p, ops::unix_now()),
+        Some(p) => match policy::normalize(p, ops::unix_now()) {
+            Err(e) if e == policy::invalid_subject() && vault.quirks.has(Quirk::LenientSubject) => {
+                // The fault: an unreadable subject becomes a CN instead of a 400.
+                let mut p = p.clone();
+                let props = p.x509_props.get_or_insert_with(Default::default);
+                let cn: String = props
+                    .subject
+                    .as_deref()
+                    .unwrap_or_default()
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect();
+                props.subject = Some(format!("CN={cn}x"));
+                policy::normalize(&p, ops::unix_now())
+            }
+            other => other,
+        },
         None => ops::entry(&mut store, name, vault.rules())
             .map(|e| e.policy.clone())
             .ok_or_else(|| {
@@ -79,13 +109,16 @@ fn issuer_kind(vault: &Vault, issuer: &str) -> Result<IssuerKind, KvError> {
         return Ok(IssuerKind::SelfSigned);
     }
     let store = vault.lock();
-    store
+    let stored = store
         .issuers
         .get(&key_of(issuer))
         .map(|i| IssuerKind::Provider {
             provider: i.provider.clone(),
-        })
-        .ok_or_else(KvError::issuer_not_found)
+        });
+    match stored {
+        None if vault.quirks.has(Quirk::UnknownIssuerManual) => Ok(IssuerKind::Manual),
+        other => other.ok_or_else(KvError::issuer_not_found),
+    }
 }
 
 /// Key, CSR and (for `Self`) the certificate, made off the async executor.
@@ -164,7 +197,7 @@ pub(crate) async fn get(
     ctx: Ctx,
     path: NamePath,
 ) -> Result<Response, KvError> {
-    let name = cert_name(path)?;
+    let name = op_name(&vault, path)?;
     let rendered = {
         let mut store = vault.lock();
         let entry = ops::with_op(&mut store, &name, ctx.param("request_id"), vault.rules())?;
@@ -210,7 +243,7 @@ pub(crate) async fn delete(
     ctx: Ctx,
     path: NamePath,
 ) -> Result<Response, KvError> {
-    let name = cert_name(path)?;
+    let name = op_name(&vault, path)?;
     let rendered = {
         let mut store = vault.lock();
         let entry = ops::with_op(&mut store, &name, ctx.param("request_id"), vault.rules())?;

@@ -50,6 +50,14 @@ pub(crate) fn advance(entry: &mut CertEntry, now: Instant, rules: Rules<'_>) {
     if let Some(at) = op.cancel_requested_at {
         if now >= at + c.cancel_delay {
             op.state = OpState::Cancelled;
+            // The fault: the cancelled request's certificate is issued all the same.
+            let issued = op.issued.clone();
+            let version = op.version.clone();
+            if rules.has(Quirk::IssuedDespiteCancel)
+                && let (Some(cert), Some(v)) = (issued, entry.version_mut(&version))
+            {
+                issue(v, cert, None, None, unix_now());
+            }
         }
         return;
     }
@@ -107,13 +115,10 @@ pub(crate) fn check_no_conflict(
     overwrite: bool,
 ) -> Result<(), KvError> {
     if store.deleted.contains_key(&key_of(name)) {
-        return Err(KvError::new(
-            StatusCode::CONFLICT,
-            "Conflict",
-            format!(
-                "Certificate {name} is currently in a deleted but recoverable state, and its name cannot be reused; either recover or purge it."
-            ),
-        ));
+        if !rules.has(Quirk::CreateOverDeleted) {
+            return Err(KvError::deleted_but_recoverable(name));
+        }
+        store.deleted.remove(&key_of(name));
     }
     let busy = entry(store, name, rules)
         .and_then(|e| e.pending.as_ref())

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use serde_json::json;
 
-use super::{HOST, Resp, Vault, config, foreign_cert, signed};
+use super::{BASE, HOST, Resp, Vault, config, foreign_cert, signed};
 use crate::vault::{Quirk, app};
 
 /// A vault with or without `q`; `slow` makes Self/provider ops take 10 s (cancel stays fast).
@@ -178,6 +178,110 @@ async fn deviates(q: Quirk, with: bool) -> bool {
             created
                 .header("content-type")
                 .is_some_and(|t| t.starts_with("text/plain"))
+        }
+        Quirk::PendingNeverListed | Quirk::PendingAlwaysListed => {
+            let v = vault(q, with, false);
+            v.create(n, None).await;
+            let listed = |r: Resp| {
+                r.json["value"].as_array().is_some_and(|items| {
+                    items
+                        .iter()
+                        .any(|i| i["id"] == json!(format!("{BASE}/certificates/{n}")))
+                })
+            };
+            let with_pending = listed(v.get("/certificates?includePending=true").await);
+            let without = listed(v.get("/certificates").await);
+            if q == Quirk::PendingNeverListed {
+                !with_pending
+            } else {
+                without
+            }
+        }
+        Quirk::PendingCertificateNotFound => {
+            let v = vault(q, with, false);
+            v.create(n, None).await;
+            v.get(&format!("/certificates/{n}")).await.status == StatusCode::NOT_FOUND
+        }
+        Quirk::NoTrailingSlash => {
+            let v = vault(q, with, false);
+            v.create(n, None).await;
+            v.get(&format!("/certificates/{n}/")).await.status == StatusCode::NOT_FOUND
+        }
+        Quirk::IssuedDespiteCancel => {
+            let v = vault(q, with, true);
+            v.create(n, Some("Self")).await;
+            v.cancel(n).await;
+            v.settle(n).await;
+            v.get(&format!("/certificates/{n}"))
+                .await
+                .json
+                .get("cer")
+                .is_some()
+        }
+        Quirk::CreateOverDeleted => {
+            let v = vault(q, with, false);
+            v.create(n, None).await;
+            v.call(Method::DELETE, &format!("/certificates/{n}"), None)
+                .await;
+            v.try_create(n, None).await.status == StatusCode::ACCEPTED
+        }
+        Quirk::LenientSubject => {
+            let body = json!({"policy": {"x509_props": {"subject": "Self"}, "issuer": {"name": "Unknown"}}});
+            let path = format!("/certificates/{n}/create");
+            let r = vault(q, with, false)
+                .call(Method::POST, &path, Some(body))
+                .await;
+            r.status == StatusCode::ACCEPTED
+        }
+        Quirk::UnknownIssuerManual => {
+            vault(q, with, false)
+                .try_create(n, Some("nowhere"))
+                .await
+                .status
+                == StatusCode::ACCEPTED
+        }
+        Quirk::ShortCertNotFound => {
+            let r = vault(q, with, false)
+                .get(&format!("/certificates/{n}/"))
+                .await;
+            r.json["error"]["message"] == json!(format!("Certificate not found: {n}"))
+        }
+        Quirk::ApiVersionOptional => {
+            let request = Request::builder()
+                .uri("/certificates")
+                .header("host", HOST)
+                .header("authorization", "Bearer test-token")
+                .body(Body::empty())
+                .expect("request");
+            vault(q, with, false).raw(request).await.status == StatusCode::OK
+        }
+        Quirk::LocationDefaultApiVersion => {
+            let body = json!({"policy": {"x509_props": {"subject": "CN=q"}, "issuer": {"name": "Unknown"}}});
+            let path = format!("/certificates/{n}/create?api-version=7.0");
+            let r = vault(q, with, false)
+                .call(Method::POST, &path, Some(body))
+                .await;
+            r.header("location")
+                .is_some_and(|l| !l.contains("api-version=7.0&"))
+        }
+        Quirk::BareChallenge => {
+            let request = Request::builder()
+                .uri("/certificates?api-version=7.6")
+                .header("host", HOST)
+                .body(Body::empty())
+                .expect("request");
+            let r = vault(q, with, false).raw(request).await;
+            r.status == StatusCode::UNAUTHORIZED && r.header("cache-control").is_none()
+        }
+        Quirk::JsonWithoutCharset => {
+            let created = vault(q, with, false).create(n, None).await;
+            created.header("content-type") == Some("application/json")
+        }
+        Quirk::UnversionedKid => merged(&vault(q, with, false), n).await.json["kid"]
+            .as_str()
+            .is_some_and(|k| k == format!("{BASE}/keys/{n}")),
+        Quirk::LenientNames => {
+            vault(q, with, false).try_create("q_x", None).await.status == StatusCode::ACCEPTED
         }
     }
 }
