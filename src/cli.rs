@@ -62,6 +62,8 @@ fn default_scenarios() -> PathBuf {
 #[derive(Debug, Args, Clone)]
 pub struct ConnectArgs {
     /// api-version sent with every request (7.0–7.6 and dated versions accepted by targets).
+    /// `run` also takes a comma-separated list or `all` (7.0–7.6, 2025-07-01, 2026-04-01):
+    /// the suite runs once per version, trials named `VERSION::area::id`.
     #[arg(long, value_name = "V", default_value = "2025-07-01")]
     pub api_version: String,
     /// Extra CA certificate (PEM) to trust for the target.
@@ -118,7 +120,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Scenarios run at once (default 8 against the embedded vault; 64 against a --target,
-    /// whose slow operations then overlap, with requests kept within its throttling limits).
+    /// whose slow operations then overlap, with requests kept within its throttling limits;
+    /// times the number of api-versions, up to 256).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
     /// Deadline of every await step in seconds; a scenario's `timeout_s` can only shorten it

@@ -6,6 +6,7 @@
 //! emulator; it shares no code with the harness and the two meet only over HTTP.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod api_versions;
 pub mod capabilities;
 pub mod check;
 pub mod cli;

@@ -27,6 +27,25 @@ pub struct Plan {
     pub requires: Vec<Capability>,
     pub vars: Vec<(String, String)>,
     pub steps: Vec<PlannedStep>,
+    /// The api-versions the scenario applies to; empty: all.
+    pub api_versions: Vec<String>,
+}
+
+impl Plan {
+    /// The plan as it runs on `api_version`: `Err` with the reason when the scenario does
+    /// not apply to it, otherwise without the steps that do not.
+    pub fn for_version(&self, api_version: &str) -> Result<Plan, String> {
+        let applies = |list: &[String]| list.is_empty() || list.iter().any(|v| v == api_version);
+        if !applies(&self.api_versions) {
+            return Err(format!(
+                "applies to api-version {} only, not {api_version}",
+                self.api_versions.join(", ")
+            ));
+        }
+        let mut plan = self.clone();
+        plan.steps.retain(|s| applies(&s.api_versions));
+        Ok(plan)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -41,6 +60,8 @@ pub struct PlannedStep {
     pub capture: Vec<(String, Capture)>,
     /// Reason reported when this precondition does not hold.
     pub guard: Option<String>,
+    /// The api-versions the step applies to; empty: all.
+    pub api_versions: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -140,6 +161,7 @@ pub fn plan(scenario: &Scenario, oracle: Oracle) -> Plan {
                 note: chosen.and_then(|o| o.note.clone()),
                 capture: step.capture.clone().into_iter().collect(),
                 guard: step.guard.clone(),
+                api_versions: step.api_versions.clone(),
             }
         })
         .collect();
@@ -150,5 +172,6 @@ pub fn plan(scenario: &Scenario, oracle: Oracle) -> Plan {
         requires: model.requires.clone(),
         vars: model.vars.clone().into_iter().collect(),
         steps,
+        api_versions: model.api_versions.clone(),
     }
 }

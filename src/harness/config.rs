@@ -27,6 +27,8 @@ const EMBEDDED_JOBS: usize = 8;
 /// the suite at once, so that the run takes about as long as its longest scenario. Requests
 /// stay within the vault's throttling limits through the target's budget (`target::pace`).
 const REMOTE_JOBS: usize = 64;
+/// With several api-versions each version gets the default's jobs, up to this many threads.
+const MOST_DEFAULT_JOBS: usize = 256;
 
 /// A whole `kvconform run`, typed.
 #[derive(Clone, Debug)]
@@ -35,6 +37,8 @@ pub struct RunConfig {
     pub scenarios: PathBuf,
     pub target: TargetChoice,
     pub connection: Connection,
+    /// `--api-version` as a list (`all` expanded); the connection speaks the first.
+    pub api_versions: Vec<String>,
     pub oracle: Oracle,
     pub mode: Mode,
     pub selection: Selection,
@@ -118,10 +122,19 @@ impl RunConfig {
             true => (EMBEDDED_AWAIT_TIMEOUT, EMBEDDED_MAX_POLL, EMBEDDED_JOBS),
             false => (REMOTE_AWAIT_TIMEOUT, REMOTE_MAX_POLL, REMOTE_JOBS),
         };
+        let api_versions = crate::api_versions::parse_list(&args.connect.api_version)
+            .map_err(StartError::Usage)?;
+        let mut connection = Connection::from(&args.connect);
+        connection.api_version.clone_from(&api_versions[0]);
+        let jobs = args
+            .jobs
+            .unwrap_or((jobs_default * api_versions.len()).min(MOST_DEFAULT_JOBS))
+            .max(1);
         Ok(RunConfig {
             scenarios: args.dir.scenarios.clone(),
             target,
-            connection: Connection::from(&args.connect),
+            connection,
+            api_versions,
             oracle: args.oracle,
             mode: mode(args),
             selection: Selection {
@@ -138,7 +151,7 @@ impl RunConfig {
             expectations: args.expectations.clone(),
             strict: args.strict,
             strict_xpass: args.strict_xpass,
-            jobs: args.jobs.unwrap_or(jobs_default).max(1),
+            jobs,
             await_timeout: args
                 .await_timeout
                 .map_or(await_default, Duration::from_secs),
@@ -242,6 +255,12 @@ mod tests {
         assert_eq!(remote.await_timeout, REMOTE_AWAIT_TIMEOUT);
         assert_eq!(remote.max_poll_interval, REMOTE_MAX_POLL);
         assert_eq!(remote.jobs, REMOTE_JOBS);
+        let all = config(&["--api-version", "all"], false).unwrap();
+        assert_eq!(all.jobs, EMBEDDED_JOBS * 9);
+        assert_eq!(all.api_versions.len(), 9);
+        assert_eq!(all.connection.api_version, "7.0");
+        let remote_all = config(&["--target", "http://x", "--api-version", "all"], false);
+        assert_eq!(remote_all.unwrap().jobs, MOST_DEFAULT_JOBS);
         assert!(remote.probe);
         let set = config(
             &[

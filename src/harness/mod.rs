@@ -91,15 +91,26 @@ fn execute(
     let ready = started.elapsed();
     let ctx = Arc::new(ctx);
     setup::install_interrupt(runtime, &ctx);
+    // One context per api-version, all on the same target: every version's trials run in
+    // one libtest run, so the versions overlap like the scenarios do.
+    let mut contexts = vec![ctx.clone()];
+    for version in config.api_versions.iter().skip(1) {
+        let other = ctx.for_api_version(version).map_err(StartError::Harness)?;
+        contexts.push(Arc::new(other));
+    }
     let reports: Reports = Arc::new(Mutex::new(Vec::new()));
     let trial_config = TrialConfig {
         oracle: config.oracle,
         expectations: selected.expectations.clone().map(Arc::new),
         strict_xpass: config.strict_xpass,
+        several_versions: contexts.len() > 1,
     };
     let handle = runtime.handle();
-    let mut all: Vec<Trial> = (selected.scenarios.iter())
-        .map(|s| trials::scenario_trial(s, &ctx, handle, &reports, &trial_config))
+    let mut all: Vec<Trial> = (contexts.iter())
+        .flat_map(|ctx| {
+            (selected.scenarios.iter())
+                .map(|s| trials::scenario_trial(s, ctx, handle, &reports, &trial_config))
+        })
         .collect();
     all.extend(
         (selected.broken.into_iter()).map(|(name, err)| trials::broken_trial(name, err, &reports)),

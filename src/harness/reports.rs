@@ -27,7 +27,17 @@ pub fn finish(
     {
         let _ = writeln!(std::io::stderr(), "warning: {warning}");
     }
-    let summary = report::render_summary(reports, &target, oracle);
+    let groups = report::by_version(reports);
+    let mut summary = String::new();
+    if groups.is_empty() {
+        summary = report::render_summary(reports, &target, oracle);
+    } else {
+        for (version, group) in &groups {
+            let label = format!("{target}, api-version {version}");
+            summary.push_str(&report::render_summary(group, &label, oracle));
+        }
+        summary.push_str(&report::render_versions(&groups));
+    }
     let _ = write!(std::io::stdout(), "{summary}");
     write_files(config, ctx, reports, expectations)?;
     Ok(exit_code(config, ctx, reports))
@@ -46,8 +56,8 @@ fn write_files(
     };
     if let Some(path) = &outputs.json {
         let oracle = oracle_name(config.oracle);
-        let json = JsonReport::new(target, oracle, ctx.target.api_version(), reports)
-            .with_target(&ctx.options);
+        let versions = config.api_versions.join(",");
+        let json = JsonReport::new(target, oracle, &versions, reports).with_target(&ctx.options);
         report::write_json(path, &json).map_err(|e| write_err("--json", path, e))?;
     }
     if let Some(path) = &outputs.junit {

@@ -22,6 +22,8 @@ pub struct TrialConfig {
     pub oracle: Oracle,
     pub expectations: Option<Arc<Expectations>>,
     pub strict_xpass: bool,
+    /// The run covers several api-versions: trials are named `VERSION::area::id`.
+    pub several_versions: bool,
 }
 
 /// The libtest options kvconform passes through. Several FILTERs are applied before
@@ -53,15 +55,30 @@ pub fn scenario_trial(
     reports: &Reports,
     config: &TrialConfig,
 ) -> Trial {
-    let plan = plan::plan(scenario, config.oracle);
+    let version = ctx.target.api_version().to_string();
+    let scenario_id = scenario.full_id();
+    let plan = plan::plan(scenario, config.oracle).for_version(&version);
     let ctx = ctx.clone();
     let handle = handle.clone();
     let reports = reports.clone();
     let config = config.clone();
-    Trial::ignorable_test(scenario.full_id(), move || {
-        let mut report = handle.block_on(run::run_plan(&ctx, &plan));
+    let name = match config.several_versions {
+        true => format!("{version}::{}", scenario.full_id()),
+        false => scenario.full_id(),
+    };
+    Trial::ignorable_test(name, move || {
+        let mut report = match &plan {
+            Ok(plan) => handle.block_on(run::run_plan(&ctx, plan)),
+            Err(reason) => ScenarioReport {
+                reason: Some(reason.clone()),
+                ..ScenarioReport::empty(&scenario_id)
+            },
+        };
         if let Some(expectations) = &config.expectations {
             expectations.apply(&mut report);
+        }
+        if config.several_versions {
+            report.api_version = Some(version.clone());
         }
         let result = verdict(&report, config.strict_xpass);
         push(&reports, report);

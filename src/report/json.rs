@@ -24,6 +24,9 @@ pub struct JsonReport<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_version: Option<String>,
     pub summary: Summary,
+    /// Each api-version's counts, when the run covered several (`--api-version LIST|all`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<VersionSummary>,
     /// Capabilities the target lacks (`--without` or a probe); scenarios needing them are
     /// skipped with one reason.
     pub lacking: Vec<Lack>,
@@ -32,9 +35,19 @@ pub struct JsonReport<'a> {
     pub scenarios: Vec<JsonScenario>,
 }
 
+/// One api-version's counts in a run over several.
+#[derive(Debug, Serialize)]
+pub struct VersionSummary {
+    pub api_version: String,
+    pub summary: Summary,
+}
+
 #[derive(Debug, Serialize)]
 pub struct JsonScenario {
     pub id: String,
+    /// The api-version of this verdict, when the run covered several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
     pub rules: Vec<String>,
     pub outcome: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -81,6 +94,13 @@ impl<'a> JsonReport<'a> {
             date: now_rfc3339(),
             target_version: None,
             summary: Summary::of(reports),
+            versions: super::versions::by_version(reports)
+                .into_iter()
+                .map(|(api_version, group)| VersionSummary {
+                    api_version,
+                    summary: Summary::of(&group),
+                })
+                .collect(),
             lacking: Vec::new(),
             findings: findings(reports),
             scenarios: reports.iter().map(scenario).collect(),
@@ -114,6 +134,7 @@ fn now_rfc3339() -> String {
 fn scenario(report: &ScenarioReport) -> JsonScenario {
     JsonScenario {
         id: report.id.clone(),
+        api_version: report.api_version.clone(),
         rules: report.rules.clone(),
         outcome: report.outcome.as_str(),
         reason: report.reason.clone(),

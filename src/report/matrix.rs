@@ -50,6 +50,9 @@ pub struct FindingIn {
 #[derive(Clone, Debug, Deserialize)]
 pub struct ScenarioIn {
     pub id: String,
+    /// Set when the run covered several api-versions (`--api-version LIST|all`).
+    #[serde(default)]
+    pub api_version: Option<String>,
     pub rules: Vec<String>,
     pub outcome: String,
     #[serde(default)]
@@ -90,7 +93,43 @@ pub fn load(paths: &[impl AsRef<Path>]) -> Result<Vec<Column>, String> {
                 || path.display().to_string(),
                 |s| s.to_string_lossy().into(),
             );
-            Ok(Column { label, report })
+            Ok(by_api_version(Column { label, report }))
+        })
+        .collect::<Result<Vec<_>, String>>()
+        .map(|columns| columns.into_iter().flatten().collect())
+}
+
+/// A report of a run over several api-versions becomes one column per version, labelled
+/// `label @ version`, so that the versions' verdicts stand side by side.
+fn by_api_version(column: Column) -> Vec<Column> {
+    let mut versions: Vec<String> = Vec::new();
+    for v in column
+        .report
+        .scenarios
+        .iter()
+        .filter_map(|s| s.api_version.clone())
+    {
+        if !versions.contains(&v) {
+            versions.push(v);
+        }
+    }
+    if versions.len() < 2 {
+        return vec![column];
+    }
+    versions
+        .into_iter()
+        .map(|version| {
+            let mut report = column.report.clone();
+            report
+                .scenarios
+                .retain(|s| s.api_version.as_deref() == Some(version.as_str()));
+            report.api_version.clone_from(&version);
+            // Root causes are per run: kept only where all their scenarios are this version's.
+            report.findings.clear();
+            Column {
+                label: format!("{} @ {version}", column.label),
+                report,
+            }
         })
         .collect()
 }
@@ -238,6 +277,7 @@ mod tests {
                 .iter()
                 .map(|(id, rule, outcome, unverified)| ScenarioIn {
                     id: (*id).into(),
+                    api_version: None,
                     rules: vec![(*rule).into()],
                     outcome: (*outcome).into(),
                     unverified: *unverified,

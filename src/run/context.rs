@@ -143,6 +143,24 @@ impl RunContext {
         }
     }
 
+    /// The same run on another api-version: the same target, client, request budget and
+    /// Ctrl-C signal, its own run id (so that the names it creates differ) and timings.
+    pub fn for_api_version(&self, api_version: &str) -> Result<RunContext, String> {
+        let schemas = SchemaSet::embedded().map_err(|e| e.to_string())?;
+        let options = RunOptions {
+            run_id: new_run_id(),
+            ..self.options.clone()
+        };
+        Ok(RunContext {
+            target: self.target.with_api_version(api_version),
+            schemas,
+            snapshots: self.snapshots.clone(),
+            options,
+            timings: super::Timings::default(),
+            stopping: self.stopping.clone(),
+        })
+    }
+
     /// Set on the first Ctrl-C: no new step starts, cleanup still runs.
     pub fn stop_signal(&self) -> StopSignal {
         self.stopping.clone()

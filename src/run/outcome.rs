@@ -98,6 +98,8 @@ impl StepFailure {
 #[derive(Clone, Debug)]
 pub struct ScenarioReport {
     pub id: String,
+    /// The api-version this run of the scenario spoke (set when a run covers several).
+    pub api_version: Option<String>,
     pub rules: Vec<String>,
     pub outcome: Outcome,
     /// Why it was inconclusive, skipped, or expected to fail.
@@ -123,6 +125,7 @@ impl ScenarioReport {
     pub fn empty(id: &str) -> ScenarioReport {
         ScenarioReport {
             id: id.to_string(),
+            api_version: None,
             rules: Vec::new(),
             outcome: Outcome::Skipped,
             reason: None,

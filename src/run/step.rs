@@ -385,6 +385,7 @@ mod tests {
             note: None,
             capture: Vec::new(),
             guard: Some("the probe needs a completed operation".into()),
+            api_versions: Vec::new(),
         };
         let plan = Plan {
             id: "cancel::late".into(),
@@ -393,6 +394,7 @@ mod tests {
             requires: Vec::new(),
             vars: Vec::new(),
             steps: vec![step.clone()],
+            api_versions: Vec::new(),
         };
         (plan, step)
     }

@@ -25,6 +25,10 @@ pub struct ScenarioFile {
     /// What the target must offer for this scenario to make sense; otherwise it is skipped.
     #[serde(default)]
     pub requires: Vec<Capability>,
+    /// The api-versions this scenario applies to (`kvconform run --api-version`); empty
+    /// means every one. On the others it is skipped, with this list as the reason.
+    #[serde(default)]
+    pub api_versions: Vec<String>,
     /// Extra variables, as templates over the built-in ones (`cert`, `issuer`, `vault`, …).
     #[serde(default)]
     pub vars: BTreeMap<String, String>,
@@ -104,6 +108,10 @@ pub struct StepFile {
     /// inconclusive with this reason instead of failed.
     #[serde(default)]
     pub guard: Option<String>,
+    /// The api-versions this step applies to; empty means every one. On the others the
+    /// step is left out, for where the service changed between versions.
+    #[serde(default)]
+    pub api_versions: Vec<String>,
 }
 
 /// An HTTP request. Strings are templates; `api-version` is added to the query unless

@@ -60,6 +60,14 @@ impl Target {
         self
     }
 
+    /// The same target (client, credential, request budget) speaking another api-version.
+    pub fn with_api_version(&self, api_version: &str) -> Target {
+        Target {
+            api_version: api_version.to_string(),
+            ..self.clone()
+        }
+    }
+
     /// The vault URL without a trailing slash, as scenarios see it in `{{vault}}`.
     pub fn base(&self) -> &str {
         &self.base

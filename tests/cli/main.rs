@@ -4,6 +4,7 @@
 //! secrets, retries, polling, Ctrl-C cleanup, sweep, dry-run, expectations, reports). Each
 //! test runs the `kvconform` binary; servers bind 127.0.0.1 only and every wait is bounded.
 
+mod api_versions;
 mod bad_input;
 mod canary;
 mod catalogue;
