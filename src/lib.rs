@@ -13,6 +13,7 @@ pub mod cli;
 pub mod cmd;
 pub mod connect;
 pub mod crypto;
+pub mod diagnostic;
 pub mod exit;
 pub mod expectations;
 pub mod harness;

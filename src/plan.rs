@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::diagnostic::Location;
+
 use crate::scenario::{
     Action, At, AwaitSpec, Capability, Capture, ExpectSpec, Matcher, OracleSpec, Pos, RequestSpec,
     Scenario, Semantic,
@@ -24,6 +26,8 @@ pub struct Plan {
     pub id: String,
     pub rules: Vec<String>,
     pub file: std::path::PathBuf,
+    /// The scenario file's text, for the source line under a failure's position.
+    pub source: std::sync::Arc<str>,
     pub requires: Vec<Capability>,
     pub vars: Vec<(String, String)>,
     pub steps: Vec<PlannedStep>,
@@ -129,6 +133,13 @@ fn upsert<T>(list: &mut Vec<(String, T)>, key: String, value: T) {
     }
 }
 
+impl Plan {
+    /// A position in the scenario's file, with its source line (`None`: the file).
+    pub fn location(&self, pos: Option<Pos>) -> Location {
+        Location::new(&self.file, pos).with_source(&self.source)
+    }
+}
+
 /// Turns a scenario into a plan for one oracle.
 pub fn plan(scenario: &Scenario, oracle: Oracle) -> Plan {
     let model = &scenario.model;
@@ -154,7 +165,7 @@ pub fn plan(scenario: &Scenario, oracle: Oracle) -> Plan {
                 _ => unreachable!("validated: exactly one kind per step"),
             };
             PlannedStep {
-                name: step.name.clone(),
+                name: step.name.value.clone(),
                 kind,
                 expect,
                 unverified: chosen.is_some_and(|o| o.unverified),
@@ -169,8 +180,11 @@ pub fn plan(scenario: &Scenario, oracle: Oracle) -> Plan {
         id: scenario.full_id(),
         rules: model.rules.iter().map(|r| r.value.clone()).collect(),
         file: scenario.file.clone(),
+        source: scenario.source.clone(),
         requires: model.requires.clone(),
-        vars: model.vars.clone().into_iter().collect(),
+        vars: (model.vars.iter())
+            .map(|(name, value)| (name.clone(), value.value.clone()))
+            .collect(),
         steps,
         api_versions: model.api_versions.clone(),
     }

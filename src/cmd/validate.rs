@@ -18,7 +18,7 @@ pub fn validate(args: &ValidateArgs) -> ExitCode {
         }
     } else {
         match Catalogue::load(&dir.join("rules.yaml")) {
-            Ok(catalogue) => file_errors(&args.paths, &catalogue),
+            Ok(catalogue) => file_errors(&args.paths, dir, &catalogue),
             Err(err) => return super::fail(exit::USAGE, &err.to_string()),
         }
     };
@@ -54,17 +54,10 @@ fn suite_errors(suite: &Suite) -> Vec<String> {
     errors
 }
 
-fn file_errors(paths: &[std::path::PathBuf], catalogue: &Catalogue) -> Vec<String> {
+fn file_errors(paths: &[std::path::PathBuf], root: &Path, catalogue: &Catalogue) -> Vec<String> {
     paths
         .iter()
-        .filter_map(|p| scenario::load_file(p, &area_of(p), catalogue).err())
+        .filter_map(|p| scenario::load_file(p, &scenario::area_of(root, p), catalogue).err())
         .map(|e| e.to_string())
         .collect()
-}
-
-fn area_of(path: &Path) -> String {
-    path.parent()
-        .and_then(Path::file_name)
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }

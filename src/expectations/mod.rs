@@ -12,7 +12,9 @@ use serde::Deserialize;
 use time::Date;
 use time::macros::format_description;
 
+use crate::diagnostic::{self, Diagnostic, Kind, Location};
 use crate::run::{Outcome, ScenarioReport};
+use crate::scenario::At;
 
 mod propose;
 pub use propose::{Measured, propose};
@@ -33,8 +35,8 @@ struct ExpectationsFile {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
-    /// `area::id`, as in `kvconform list`.
-    pub scenario: String,
+    /// `area::id`, as in `kvconform list`; its position anchors the entry's diagnostics.
+    pub scenario: At<String>,
     /// The step expected to fail; any step when absent.
     #[serde(default)]
     pub step: Option<String>,
@@ -84,60 +86,65 @@ pub struct Expectations {
 }
 
 impl Expectations {
-    /// Reads and validates a file against the scenarios that exist. Every problem is listed.
-    pub fn load(path: &Path, known: &[Known], today: Date) -> Result<Expectations, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read --expectations {}: {e}", path.display()))?;
-        let file: ExpectationsFile = serde_saphyr::from_str(&text)
-            .map_err(|e| format!("invalid expectations file {}: {e}", path.display()))?;
-        Expectations::validate(file.expectations, known, today)
-            .map_err(|errors| format!("{}:\n  {}", path.display(), errors.join("\n  ")))
+    /// Reads and validates a file against the scenarios that exist. Every problem is listed,
+    /// each at its entry.
+    pub fn load(
+        path: &Path,
+        known: &[Known],
+        today: Date,
+    ) -> Result<Expectations, Vec<Diagnostic>> {
+        let (file, text) = diagnostic::read_yaml::<ExpectationsFile>(path).map_err(|d| vec![d])?;
+        let positions: Vec<_> = file.expectations.iter().map(|e| e.scenario.pos).collect();
+        Expectations::validate(file.expectations, known, today).map_err(|errors| {
+            let at = |i: usize| Location::new(path, Some(positions[i])).with_source(&text);
+            (errors.into_iter())
+                .map(|(i, message)| Diagnostic::new(Kind::Invalid, at(i), message))
+                .collect()
+        })
     }
 
     /// The entries of a file as written, without checking them against scenarios (for the
     /// published matrix, which lists each peer's reasons).
-    pub fn read_entries(path: &Path) -> Result<Vec<Entry>, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        serde_saphyr::from_str::<ExpectationsFile>(&text)
-            .map(|f| f.expectations)
-            .map_err(|e| format!("invalid expectations file {}: {e}", path.display()))
+    pub fn read_entries(path: &Path) -> Result<Vec<Entry>, Diagnostic> {
+        diagnostic::read_yaml::<ExpectationsFile>(path).map(|(f, _)| f.expectations)
     }
 
+    /// Problems come back with the index of their entry.
     fn validate(
         list: Vec<Entry>,
         known: &[Known],
         today: Date,
-    ) -> Result<Expectations, Vec<String>> {
+    ) -> Result<Expectations, Vec<(usize, String)>> {
         let mut out = Expectations::default();
         let mut errors = Vec::new();
-        for entry in list {
-            let id = entry.scenario.clone();
+        for (i, entry) in list.into_iter().enumerate() {
+            let mut error = |message: String| errors.push((i, message));
+            let id = entry.scenario.value.clone();
             match known.iter().find(|k| k.id == id) {
-                None => errors.push(format!("`{id}` matches no scenario")),
+                None => error(format!("`{id}` matches no scenario")),
                 Some(k) => {
                     if let Some(step) = &entry.step
                         && !k.steps.contains(step)
                     {
-                        errors.push(format!("`{id}` has no step `{step}`"));
+                        error(format!("`{id}` has no step `{step}`"));
                     }
                 }
             }
             if let Some(Err(bad)) = entry.date.as_deref().map(parse_date) {
-                errors.push(format!("`{id}`: date `{bad}` is not YYYY-MM-DD"));
+                error(format!("`{id}`: date `{bad}` is not YYYY-MM-DD"));
             }
             match entry.expires.as_deref().map(parse_date) {
-                Some(Err(bad)) => errors.push(format!("`{id}`: expires `{bad}` is not YYYY-MM-DD")),
+                Some(Err(bad)) => error(format!("`{id}`: expires `{bad}` is not YYYY-MM-DD")),
                 Some(Ok(date)) if date < today => out.warnings.push(format!(
                     "expectation for `{id}` expired on {date}: fix the target or renew it"
                 )),
                 _ => {}
             }
             if entry.reason.trim().is_empty() {
-                errors.push(format!("`{id}`: the reason is empty"));
+                error(format!("`{id}`: the reason is empty"));
             }
             if out.entries.insert(id.clone(), entry).is_some() {
-                errors.push(format!("`{id}` is listed twice"));
+                error(format!("`{id}` is listed twice"));
             }
         }
         if errors.is_empty() {
@@ -248,6 +255,7 @@ pub fn iso_date(date: Date) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Location;
     use crate::run::{FailureKind, StepFailure};
     use time::macros::date;
 
@@ -267,16 +275,11 @@ mod tests {
     fn failed_at(step: &str) -> ScenarioReport {
         let mut report = ScenarioReport::empty("conflict::create");
         report.outcome = Outcome::Failed;
+        let at = Location::file("x.yaml".as_ref());
+        let message = "status: expected 409, got 202".into();
         report.failures.push(StepFailure {
-            step: step.into(),
             kind: FailureKind::Conformance,
-            file: "x.yaml".into(),
-            pos: None,
-            check: None,
-            message: "status: expected 409, got 202".into(),
-            unverified: false,
-            note: None,
-            exchange: None,
+            ..StepFailure::error(step, at, message)
         });
         report
     }
@@ -295,6 +298,7 @@ mod tests {
         let yaml = "expectations:\n  - { scenario: nope::x, outcome: fail, reason: r }\n  - { scenario: conflict::create, step: zzz, outcome: inconclusive, reason: r, expires: soon }\n";
         let errors =
             Expectations::validate(entries(yaml), &known(), date!(2026 - 01 - 01)).unwrap_err();
+        let errors: Vec<&str> = errors.iter().map(|(_, m)| m.as_str()).collect();
         assert_eq!(
             errors,
             [
@@ -356,7 +360,10 @@ mod tests {
             Expectations::validate(entries(&bad), &known(), date!(2026 - 01 - 01)).unwrap_err();
         assert_eq!(
             errors,
-            ["`conflict::create`: date `yesterday` is not YYYY-MM-DD"]
+            [(
+                0,
+                "`conflict::create`: date `yesterday` is not YYYY-MM-DD".into()
+            )]
         );
     }
 }

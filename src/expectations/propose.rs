@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use super::{Entry, Expectations, Expected};
 use crate::run::{Outcome, ScenarioReport};
+use crate::scenario::At;
 
 /// A proposed expectations file: every failed, inconclusive or expected-to-fail scenario of
 /// the run, keeping the reason, issue and expiry of entries that still apply.
@@ -28,7 +29,7 @@ pub fn propose(
             (Outcome::Failed, _) => Entry {
                 version: measured.version.clone(),
                 date: Some(measured.date.clone()),
-                scenario: report.id.clone(),
+                scenario: At::new(report.id.clone()),
                 step: report.failures.first().map(|f| f.step.clone()),
                 outcome: Expected::Fail,
                 reason: first_line(report.failures.first().map_or("", |f| &f.message)),
@@ -38,7 +39,7 @@ pub fn propose(
             (Outcome::Inconclusive, _) => Entry {
                 version: measured.version.clone(),
                 date: Some(measured.date.clone()),
-                scenario: report.id.clone(),
+                scenario: At::new(report.id.clone()),
                 step: None,
                 outcome: Expected::Inconclusive,
                 reason: first_line(report.reason.as_deref().unwrap_or("")),

@@ -18,10 +18,11 @@ use std::time::{Duration, Instant};
 use libtest_mimic::Trial;
 use tokio::runtime::Runtime;
 
+use crate::diagnostic::{self, Diagnostic};
 use crate::exit;
 use crate::expectations::{self, Expectations, Known};
 use crate::run::ScenarioReport;
-use crate::scenario::{LoadError, Scenario, ScenarioSet, Suite};
+use crate::scenario::{Scenario, ScenarioSet, Suite};
 use trials::{Reports, TrialConfig};
 
 /// Why a run could not start (or its reports could not be written).
@@ -76,7 +77,7 @@ pub fn run(config: &RunConfig, runtime: &Runtime) -> Result<u8, StartError> {
 /// The scenarios a run executes, and the expectations that judge them.
 struct Selected {
     scenarios: Vec<Scenario>,
-    broken: Vec<(String, LoadError)>,
+    broken: Vec<(String, Diagnostic)>,
     expectations: Option<Expectations>,
 }
 
@@ -152,15 +153,20 @@ fn load_expectations(
         .iter()
         .map(|s| Known {
             id: s.full_id(),
-            steps: s.model.steps.iter().map(|st| st.name.clone()).collect(),
+            steps: s
+                .model
+                .steps
+                .iter()
+                .map(|st| st.name.value.clone())
+                .collect(),
         })
         .chain(set.broken.iter().map(|(name, _)| Known {
             id: name.clone(),
             steps: Vec::new(),
         }))
         .collect();
-    let loaded =
-        Expectations::load(path, &known, expectations::today()).map_err(StartError::Usage)?;
+    let loaded = Expectations::load(path, &known, expectations::today())
+        .map_err(|d| StartError::Usage(diagnostic::render_all(&d)))?;
     for warning in &loaded.warnings {
         let _ = writeln!(std::io::stderr(), "warning: {warning}");
     }
@@ -168,7 +174,7 @@ fn load_expectations(
 }
 
 /// The scenarios (and broken files) the FILTERs keep.
-fn select(set: ScenarioSet, config: &RunConfig) -> (Vec<Scenario>, Vec<(String, LoadError)>) {
+fn select(set: ScenarioSet, config: &RunConfig) -> (Vec<Scenario>, Vec<(String, Diagnostic)>) {
     let keep = |name: &str| config.selection.keeps(name);
     let scenarios = set
         .scenarios

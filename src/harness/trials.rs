@@ -6,10 +6,11 @@ use std::sync::{Arc, Mutex};
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
+use crate::diagnostic::Diagnostic;
 use crate::expectations::Expectations;
 use crate::plan::{self, Oracle};
-use crate::run::{self, FailureKind, Outcome, RunContext, ScenarioReport, StepFailure};
-use crate::scenario::{LoadError, Scenario};
+use crate::run::{self, Outcome, RunContext, ScenarioReport, StepFailure};
+use crate::scenario::Scenario;
 
 use super::config::{Mode, RunConfig};
 
@@ -40,7 +41,7 @@ pub fn libtest_arguments(config: &RunConfig) -> Arguments {
 }
 
 /// `--list`: trials that do nothing, so libtest prints their names (after `--skip`).
-pub fn listed(scenarios: &[Scenario], broken: &[(String, LoadError)]) -> Vec<Trial> {
+pub fn listed(scenarios: &[Scenario], broken: &[(String, Diagnostic)]) -> Vec<Trial> {
     let names = scenarios
         .iter()
         .map(Scenario::full_id)
@@ -110,22 +111,13 @@ fn verdict(report: &ScenarioReport, strict_xpass: bool) -> Result<Completion, Fa
 }
 
 /// A scenario file that did not load: one failing trial whose report says why and where.
-pub fn broken_trial(name: String, err: LoadError, reports: &Reports) -> Trial {
+pub fn broken_trial(name: String, err: Diagnostic, reports: &Reports) -> Trial {
     let reports = reports.clone();
-    let message = err.to_string();
+    let message = err.render();
+    let what = format!("{} scenario file: {}", err.kind.as_str(), err.message);
     let report = ScenarioReport {
         outcome: Outcome::Failed,
-        failures: vec![StepFailure {
-            step: "load".into(),
-            kind: FailureKind::Error,
-            file: err.file.clone(),
-            pos: err.pos,
-            check: None,
-            message: format!("invalid scenario file: {}", err.message),
-            unverified: false,
-            note: None,
-            exchange: None,
-        }],
+        failures: vec![StepFailure::error("load", err.location, what)],
         ..ScenarioReport::empty(&name)
     };
     Trial::test(name, move || {

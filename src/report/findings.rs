@@ -109,10 +109,7 @@ fn key_of(failure: &StepFailure) -> (String, String, String) {
 }
 
 fn location(failure: &StepFailure) -> String {
-    match failure.pos {
-        Some(pos) if pos.line > 0 => format!("{}:{}", failure.file.display(), pos),
-        _ => failure.file.display().to_string(),
-    }
+    failure.location.short()
 }
 
 /// Replaces what differs from one scenario to the next (object names under the run prefix,
@@ -199,8 +196,7 @@ fn mask_timestamps(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::check::CheckFailure;
-    use crate::run::FailureKind;
-    use crate::scenario::Pos;
+    use crate::diagnostic::{Location, Pos};
 
     fn failed(
         id: &str,
@@ -217,17 +213,11 @@ mod tests {
             expected: expected.into(),
             actual: actual.into(),
         };
-        report.failures.push(StepFailure {
-            step: "create".into(),
-            kind: FailureKind::Conformance,
-            file: format!("scenarios/{id}.yaml").into(),
-            pos: Some(check.pos),
-            message: check.to_string(),
-            check: Some(check),
-            unverified: false,
-            note: None,
-            exchange: None,
-        });
+        let file = format!("scenarios/{id}.yaml");
+        let at = Location::new(file.as_ref(), Some(check.pos));
+        report
+            .failures
+            .push(StepFailure::conformance("create", at, check));
         report
     }
 

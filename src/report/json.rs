@@ -146,10 +146,7 @@ fn scenario(report: &ScenarioReport) -> JsonScenario {
                 step: f.step.clone(),
                 message: f.message.clone(),
                 kind: f.kind,
-                location: f
-                    .pos
-                    .filter(|p| p.line > 0)
-                    .map(|p| format!("{}:{}", f.file.display(), p)),
+                location: f.location.pos.map(|_| f.location.short()),
                 unverified: f.unverified,
             })
             .collect(),

@@ -79,19 +79,14 @@ fn test_case(report: &ScenarioReport) -> TestCase {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Location;
     use crate::run::{FailureKind, StepFailure};
 
     fn failure(kind: FailureKind) -> StepFailure {
+        let at = Location::file("scenarios/create/x.yaml".as_ref());
         StepFailure {
-            step: "create".into(),
             kind,
-            file: "scenarios/create/x.yaml".into(),
-            pos: None,
-            check: None,
-            message: "status: expected 202, got 409".into(),
-            unverified: false,
-            note: None,
-            exchange: None,
+            ..StepFailure::error("create", at, "status: expected 202, got 409".into())
         }
     }
 

@@ -49,7 +49,10 @@ pub fn load(dir: &Path) -> Result<Peers, String> {
     for (folder, column) in folders.iter().zip(&columns) {
         let file = folder.join("expectations.yaml");
         if file.is_file() {
-            reasons.insert(column.label.clone(), Expectations::read_entries(&file)?);
+            reasons.insert(
+                column.label.clone(),
+                Expectations::read_entries(&file).map_err(|d| d.to_string())?,
+            );
         }
     }
     let not_run_file = dir.join("not-run.yaml");
@@ -148,8 +151,8 @@ fn render_differences(out: &mut String, column: &Column, entries: Option<&Vec<En
             .iter_mut()
             .find(|(reason, _)| *reason == entry.reason)
         {
-            Some(group) => group.1.push(&entry.scenario),
-            None => grouped.push((&entry.reason, vec![&entry.scenario])),
+            Some(group) => group.1.push(&entry.scenario.value),
+            None => grouped.push((&entry.reason, vec![&entry.scenario.value])),
         }
     }
     for (reason, scenarios) in grouped {

@@ -178,8 +178,8 @@ fn ids(list: &[&str]) -> String {
 mod tests {
     use super::*;
     use crate::check::CheckFailure;
-    use crate::run::{FailureKind, StepFailure};
-    use crate::scenario::Pos;
+    use crate::diagnostic::{Location, Pos};
+    use crate::run::StepFailure;
 
     fn report(id: &str, outcome: Outcome, what: &str, reason: Option<&str>) -> ScenarioReport {
         let mut report = ScenarioReport::empty(id);
@@ -191,17 +191,11 @@ mod tests {
             expected: "202".into(),
             actual: "409".into(),
         };
-        report.failures.push(StepFailure {
-            step: "create".into(),
-            kind: FailureKind::Conformance,
-            file: format!("scenarios/{id}.yaml").into(),
-            pos: Some(check.pos),
-            message: check.to_string(),
-            check: Some(check),
-            unverified: false,
-            note: None,
-            exchange: None,
-        });
+        let file = format!("scenarios/{id}.yaml");
+        let at = Location::new(file.as_ref(), Some(check.pos));
+        report
+            .failures
+            .push(StepFailure::conformance("create", at, check));
         report
     }
 

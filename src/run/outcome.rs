@@ -1,14 +1,13 @@
 //! The result of one scenario: its outcome, the failures with their positions, and every
 //! exchange (for HAR and failure output).
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Serialize;
 
 use crate::check::CheckFailure;
+use crate::diagnostic::Location;
 use crate::plan::Plan;
-use crate::scenario::Pos;
 use crate::target::Exchange;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -47,8 +46,8 @@ pub enum FailureKind {
 pub struct StepFailure {
     pub step: String,
     pub kind: FailureKind,
-    pub file: PathBuf,
-    pub pos: Option<Pos>,
+    /// Where the failed expectation (or the scenario) was written.
+    pub location: Location,
     /// The failed expectation, when there is one.
     pub check: Option<CheckFailure>,
     pub message: String,
@@ -61,6 +60,30 @@ pub struct StepFailure {
 }
 
 impl StepFailure {
+    /// The run could not judge the step (not a conformance failure).
+    pub fn error(step: &str, location: Location, message: String) -> StepFailure {
+        StepFailure {
+            step: step.to_string(),
+            kind: FailureKind::Error,
+            location,
+            check: None,
+            message,
+            unverified: false,
+            note: None,
+            exchange: None,
+        }
+    }
+
+    /// The target broke an expectation written at `location`.
+    pub fn conformance(step: &str, location: Location, check: CheckFailure) -> StepFailure {
+        StepFailure {
+            kind: FailureKind::Conformance,
+            message: check.to_string(),
+            check: Some(check),
+            ..StepFailure::error(step, location, String::new())
+        }
+    }
+
     /// The failure as text: step, `--> file:line:col`, expected vs actual, and the exchange.
     pub fn render(&self) -> String {
         self.render_with_exchange(true)
@@ -74,12 +97,7 @@ impl StepFailure {
             out.push_str(" [unverified: expectation never observed on the real service]");
         }
         out.push('\n');
-        match self.pos {
-            Some(pos) if pos.line > 0 => {
-                out.push_str(&format!("  --> {}:{}\n", self.file.display(), pos))
-            }
-            _ => out.push_str(&format!("  --> {}\n", self.file.display())),
-        }
+        out.push_str(&self.location.render());
         for line in self.message.lines() {
             out.push_str(&format!("  {line}\n"));
         }
@@ -159,6 +177,7 @@ impl ScenarioReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::Pos;
     use crate::target::{RecordedRequest, RecordedResponse};
 
     fn exchange() -> Exchange {
@@ -188,16 +207,14 @@ mod tests {
             expected: "\"inProgress\"".into(),
             actual: "\"InProgress\"".into(),
         };
+        let file = std::path::Path::new("scenarios/create/manual.yaml");
+        let source = "\n".repeat(line as usize - 1) + "      /status: inProgress\n";
+        let at = Location::new(file, Some(check.pos)).with_source(&source);
         StepFailure {
-            step: "create".into(),
-            kind: FailureKind::Conformance,
-            file: "scenarios/create/manual.yaml".into(),
-            pos: Some(check.pos),
-            message: check.to_string(),
-            check: Some(check),
             unverified: true,
             note: Some("FACTS.md §1".into()),
             exchange: Some(exchange()),
+            ..StepFailure::conformance("create", at, check)
         }
     }
 
@@ -207,10 +224,16 @@ mod tests {
         report.failures = vec![failure("json /status", 14), failure("json /x", 15)];
         insta::assert_snapshot!(report.render_failures(), @r#"
         step `create` [unverified: expectation never observed on the real service]
-          --> scenarios/create/manual.yaml:14:7
+           --> scenarios/create/manual.yaml:14:7
+            |
+         14 |       /status: inProgress
+            |       ^
           json /status: expected "inProgress", got "InProgress"
         step `create` [unverified: expectation never observed on the real service]
-          --> scenarios/create/manual.yaml:15:7
+           --> scenarios/create/manual.yaml:15:7
+            |
+         15 |       /status: inProgress
+            |       ^
           json /x: expected "inProgress", got "InProgress"
           oracle note for this step: FACTS.md §1
             > POST http://127.0.0.1:1/certificates/kvc-1-a/create?api-version=2025-07-01

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::cleanup::Cleanup;
 use super::context::RunContext;
-use super::outcome::{FailureKind, StepFailure};
+use super::outcome::StepFailure;
 use crate::check::{self, CheckContext, CheckFailure};
 use crate::crypto;
 use crate::plan::{Plan, PlannedStep, StepKind};
@@ -40,16 +40,10 @@ struct Failing<'a> {
 
 impl Failing<'_> {
     fn error(&self, message: String, exchange: Option<Exchange>) -> StepResult {
+        let location = self.plan.location(None);
         StepResult::Failed(vec![StepFailure {
-            step: self.step.name.clone(),
-            kind: FailureKind::Error,
-            file: self.plan.file.clone(),
-            pos: None,
-            check: None,
-            message,
-            unverified: false,
-            note: None,
             exchange,
+            ..StepFailure::error(&self.step.name, location, message)
         }])
     }
 
@@ -57,15 +51,10 @@ impl Failing<'_> {
         let list = failures
             .into_iter()
             .map(|f| StepFailure {
-                step: self.step.name.clone(),
-                kind: FailureKind::Conformance,
-                file: self.plan.file.clone(),
-                pos: Some(f.pos),
-                message: f.to_string(),
-                check: Some(f),
                 unverified: self.step.unverified,
                 note: self.step.note.clone(),
                 exchange: Some(exchange.clone()),
+                ..StepFailure::conformance(&self.step.name, self.plan.location(Some(f.pos)), f)
             })
             .collect();
         StepResult::Failed(list)
@@ -373,6 +362,7 @@ fn capture(captures: &[(String, Capture)], exchange: &Exchange) -> Result<Vars, 
 mod tests {
     use super::*;
     use crate::plan::Expectation;
+    use crate::run::FailureKind;
     use crate::scenario::Pos;
     use crate::target::{RecordedRequest, RecordedResponse};
 
@@ -391,6 +381,7 @@ mod tests {
             id: "cancel::late".into(),
             rules: Vec::new(),
             file: "scenarios/cancel/late.yaml".into(),
+            source: "".into(),
             requires: Vec::new(),
             vars: Vec::new(),
             steps: vec![step.clone()],

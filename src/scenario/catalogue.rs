@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::load::LoadError;
+use crate::diagnostic::{self, Diagnostic};
 
 /// One documented behaviour.
 #[derive(Clone, Debug, Deserialize)]
@@ -26,9 +26,8 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
-    pub fn load(path: &Path) -> Result<Catalogue, LoadError> {
-        let text = std::fs::read_to_string(path).map_err(|e| LoadError::io(path, &e))?;
-        serde_saphyr::from_str(&text).map_err(|e| LoadError::yaml(path, &e))
+    pub fn load(path: &Path) -> Result<Catalogue, Diagnostic> {
+        diagnostic::read_yaml(path).map(|(catalogue, _)| catalogue)
     }
 
     pub fn get(&self, id: &str) -> Option<&Rule> {

@@ -1,14 +1,15 @@
 //! Loading scenario files: discovery under `scenarios/<area>/*.yaml`, strict parsing with
 //! positions, and validation (rules known, one kind per step, variables defined before use).
-//! A broken file becomes a `LoadError` that the harness reports as one failing case.
+//! A broken file becomes a [`Diagnostic`] that the harness reports as one failing case.
 
 use std::collections::BTreeSet;
-use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::catalogue::Catalogue;
 use super::model::{Action, RequestSpec, ScenarioFile, StepFile};
 use super::spanned::Pos;
+use crate::diagnostic::{self, Diagnostic, Kind, Location};
 use crate::template;
 
 /// Names every scenario may use without defining them.
@@ -24,70 +25,15 @@ pub struct Scenario {
     pub area: String,
     /// Path as given to the loader, for `file:line:col` messages.
     pub file: PathBuf,
+    /// The file's text, for the source line under a failure's position.
+    pub source: Arc<str>,
     pub model: ScenarioFile,
 }
 
 impl Scenario {
     /// The trial name, `area::id`.
     pub fn full_id(&self) -> String {
-        format!("{}::{}", self.area, self.model.id)
-    }
-}
-
-/// A file that could not become a scenario, with the position of the problem.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoadError {
-    pub file: PathBuf,
-    pub pos: Option<Pos>,
-    pub message: String,
-}
-
-impl LoadError {
-    pub(crate) fn io(file: &Path, err: &std::io::Error) -> LoadError {
-        LoadError {
-            file: file.to_path_buf(),
-            pos: None,
-            message: format!("cannot read: {err}"),
-        }
-    }
-
-    pub(crate) fn yaml(file: &Path, err: &serde_saphyr::Error) -> LoadError {
-        let pos = err.location().map(|l| Pos {
-            line: l.line(),
-            col: l.column(),
-        });
-        LoadError {
-            file: file.to_path_buf(),
-            pos,
-            message: first_line(&err.to_string()),
-        }
-    }
-
-    fn at(file: &Path, pos: Pos, message: impl Into<String>) -> LoadError {
-        LoadError {
-            file: file.to_path_buf(),
-            pos: (pos != Pos::default()).then_some(pos),
-            message: message.into(),
-        }
-    }
-}
-
-/// serde-saphyr renders a source snippet after the message; the report shows its own.
-/// The reader's first line also repeats the position; keep only the message.
-fn first_line(text: &str) -> String {
-    static POSITION: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"^(error: )?line \d+ column \d+: ").expect("static regex")
-    });
-    let line = text.lines().next().unwrap_or("invalid YAML").trim();
-    POSITION.replace(line, "").into_owned()
-}
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.pos {
-            Some(pos) => write!(f, "{}:{}: {}", self.file.display(), pos, self.message),
-            None => write!(f, "{}: {}", self.file.display(), self.message),
-        }
+        format!("{}::{}", self.area, self.model.id.value)
     }
 }
 
@@ -95,12 +41,12 @@ impl fmt::Display for LoadError {
 #[derive(Debug, Default)]
 pub struct ScenarioSet {
     pub scenarios: Vec<Scenario>,
-    pub broken: Vec<(String, LoadError)>,
+    pub broken: Vec<(String, Diagnostic)>,
 }
 
 /// Loads `root/<area>/*.yaml` (sorted). Files directly in `root` (such as `rules.yaml`) are not
 /// scenarios.
-pub fn load_dir(root: &Path, catalogue: &Catalogue) -> Result<ScenarioSet, LoadError> {
+pub fn load_dir(root: &Path, catalogue: &Catalogue) -> Result<ScenarioSet, Diagnostic> {
     let mut set = ScenarioSet::default();
     let mut seen = BTreeSet::new();
     for file in scenario_files(root)? {
@@ -108,7 +54,8 @@ pub fn load_dir(root: &Path, catalogue: &Catalogue) -> Result<ScenarioSet, LoadE
         match load_file(&file, &area, catalogue) {
             Ok(scenario) if !seen.insert(scenario.full_id()) => {
                 let name = scenario.full_id();
-                let err = LoadError::at(&file, Pos::default(), format!("duplicate id `{name}`"));
+                let at = scenario.location(scenario.model.id.pos);
+                let err = Diagnostic::new(Kind::Invalid, at, format!("duplicate id `{name}`"));
                 set.broken.push((format!("{name}#duplicate"), err));
             }
             Ok(scenario) => set.scenarios.push(scenario),
@@ -127,19 +74,25 @@ fn broken_name(area: &str, file: &Path) -> String {
     format!("{area}::{stem}")
 }
 
-fn area_of(root: &Path, file: &Path) -> String {
-    file.parent()
-        .and_then(|p| p.strip_prefix(root).ok())
-        .map(|p| p.to_string_lossy().replace(std::path::MAIN_SEPARATOR, "::"))
-        .unwrap_or_default()
+/// The area of a scenario file: its folder below the suite's root (`pending`), or its
+/// folder's name for a file outside the root.
+pub fn area_of(root: &Path, file: &Path) -> String {
+    let parent = file.parent().unwrap_or(Path::new(""));
+    match parent.strip_prefix(root) {
+        Ok(p) => p.to_string_lossy().replace(std::path::MAIN_SEPARATOR, "::"),
+        Err(_) => parent
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    }
 }
 
-fn scenario_files(root: &Path) -> Result<Vec<PathBuf>, LoadError> {
+fn scenario_files(root: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     let mut files = Vec::new();
-    let areas = std::fs::read_dir(root).map_err(|e| LoadError::io(root, &e))?;
+    let areas = std::fs::read_dir(root).map_err(|e| Diagnostic::read(root, &e))?;
     for area in areas.flatten().filter(|e| e.path().is_dir()) {
         let entries =
-            std::fs::read_dir(area.path()).map_err(|e| LoadError::io(&area.path(), &e))?;
+            std::fs::read_dir(area.path()).map_err(|e| Diagnostic::read(&area.path(), &e))?;
         files.extend(
             entries
                 .flatten()
@@ -152,22 +105,37 @@ fn scenario_files(root: &Path) -> Result<Vec<PathBuf>, LoadError> {
 }
 
 /// Parses and validates one scenario file.
-pub fn load_file(file: &Path, area: &str, catalogue: &Catalogue) -> Result<Scenario, LoadError> {
-    let text = std::fs::read_to_string(file).map_err(|e| LoadError::io(file, &e))?;
-    let model: ScenarioFile =
-        serde_saphyr::from_str(&text).map_err(|e| LoadError::yaml(file, &e))?;
-    validate(file, &model, catalogue)?;
-    Ok(Scenario {
+pub fn load_file(file: &Path, area: &str, catalogue: &Catalogue) -> Result<Scenario, Diagnostic> {
+    let (model, text) = diagnostic::read_yaml::<ScenarioFile>(file)?;
+    let scenario = Scenario {
         area: area.to_string(),
         file: file.to_path_buf(),
+        source: text.into(),
         model,
-    })
+    };
+    validate(&scenario, catalogue)?;
+    Ok(scenario)
 }
 
-fn validate(file: &Path, model: &ScenarioFile, catalogue: &Catalogue) -> Result<(), LoadError> {
-    let fail = |message: String| LoadError::at(file, Pos::default(), message);
+impl Scenario {
+    /// A position in this scenario's file, with its source line.
+    pub fn location(&self, pos: Pos) -> Location {
+        Location::new(&self.file, Some(pos)).with_source(&self.source)
+    }
+}
+
+/// A rule of the format a scenario breaks, at `pos` (`Pos::default()`: the file as a whole).
+type Broken = (Pos, String);
+
+fn validate(scenario: &Scenario, catalogue: &Catalogue) -> Result<(), Diagnostic> {
+    check_model(&scenario.model, catalogue)
+        .map_err(|(pos, message)| Diagnostic::new(Kind::Invalid, scenario.location(pos), message))
+}
+
+fn check_model(model: &ScenarioFile, catalogue: &Catalogue) -> Result<(), Broken> {
+    let whole = |message: &str| (Pos::default(), message.to_string());
     if model.rules.is_empty() {
-        return Err(fail("`rules` must name at least one rule".into()));
+        return Err(whole("`rules` must name at least one rule"));
     }
     for rule in &model.rules {
         if catalogue.get(rule).is_none() {
@@ -175,24 +143,30 @@ fn validate(file: &Path, model: &ScenarioFile, catalogue: &Catalogue) -> Result<
                 "unknown rule id `{}` (see scenarios/rules.yaml)",
                 rule.value
             );
-            return Err(LoadError::at(file, rule.pos, msg));
+            return Err((rule.pos, msg));
         }
     }
     if model.steps.is_empty() {
-        return Err(fail("a scenario needs at least one step".into()));
+        return Err(whole("a scenario needs at least one step"));
     }
     let mut defined: BTreeSet<String> = BUILTIN_VARS.iter().map(|s| s.to_string()).collect();
     for (name, value) in &model.vars {
-        check_names(&defined, template::names(value))
-            .map_err(|v| fail(format!("vars.{name}: unknown variable `{{{{{v}}}}}`")))?;
+        if let Some(v) = undefined(&defined, template::names(value)) {
+            let msg = format!("vars.{name}: unknown variable `{{{{{v}}}}}`");
+            return Err((value.pos, msg));
+        }
         defined.insert(name.clone());
     }
     let mut step_names = BTreeSet::new();
     for step in &model.steps {
-        if !step_names.insert(step.name.as_str()) {
-            return Err(fail(format!("duplicate step name `{}`", step.name)));
+        let name = &step.name;
+        if !step_names.insert(name.as_str()) {
+            return Err((name.pos, format!("duplicate step name `{}`", name.value)));
         }
-        validate_step(step, &defined).map_err(|m| fail(format!("step `{}`: {m}", step.name)))?;
+        validate_step(step, &defined).map_err(|(pos, m)| {
+            let pos = if pos == Pos::default() { name.pos } else { pos };
+            (pos, format!("step `{}`: {m}", name.value))
+        })?;
         defined.extend(step.capture.keys().cloned());
         if let Some(action) = &step.action {
             defined.insert(action.into_var().to_string());
@@ -201,18 +175,21 @@ fn validate(file: &Path, model: &ScenarioFile, catalogue: &Catalogue) -> Result<
     Ok(())
 }
 
-fn validate_step(step: &StepFile, defined: &BTreeSet<String>) -> Result<(), String> {
+fn validate_step(step: &StepFile, defined: &BTreeSet<String>) -> Result<(), Broken> {
+    let whole = |message: &str| (Pos::default(), message.to_string());
     let kinds = [
         step.request.is_some(),
         step.await_.is_some(),
         step.action.is_some(),
     ];
     if kinds.iter().filter(|k| **k).count() != 1 {
-        return Err("needs exactly one of `request`, `await` or `action`".into());
+        return Err(whole("needs exactly one of `request`, `await` or `action`"));
     }
     let has_checks = step.expect.is_some() || step.service.is_some() || step.doc.is_some();
     if step.action.is_some() && (has_checks || !step.capture.is_empty() || step.guard.is_some()) {
-        return Err("an `action` step takes no expect, oracle, capture or guard".into());
+        return Err(whole(
+            "an `action` step takes no expect, oracle, capture or guard",
+        ));
     }
     let snapshots = [
         step.expect.as_ref(),
@@ -225,23 +202,25 @@ fn validate_step(step: &StepFile, defined: &BTreeSet<String>) -> Result<(), Stri
         .filter_map(|e| e.snapshot.as_ref())
     {
         if !PROVENANCES.iter().any(|p| snapshot.value.starts_with(p)) {
-            return Err(format!(
+            let msg = format!(
                 "snapshot provenance must start with one of {PROVENANCES:?}, got {:?}",
                 snapshot.value
-            ));
+            );
+            return Err((snapshot.pos, msg));
         }
     }
-    let used = step_templates(step);
-    check_names(defined, used).map_err(|v| format!("unknown variable `{{{{{v}}}}}`"))
+    match undefined(defined, step_templates(step)) {
+        Some(v) => Err(whole(&format!("unknown variable `{{{{{v}}}}}`"))),
+        None => Ok(()),
+    }
 }
 
-fn check_names<'a>(
+/// The first name in `used` that is not defined.
+fn undefined<'a>(
     defined: &BTreeSet<String>,
     used: impl IntoIterator<Item = &'a str>,
-) -> Result<(), String> {
-    used.into_iter()
-        .find(|n| !defined.contains(*n))
-        .map_or(Ok(()), |n| Err(n.to_string()))
+) -> Option<&'a str> {
+    used.into_iter().find(|n| !defined.contains(*n))
 }
 
 /// Every variable a step's own strings refer to (request, await, action, expectations).

@@ -10,7 +10,7 @@ mod spanned;
 mod suite;
 
 pub use catalogue::{Catalogue, Rule};
-pub use load::{LoadError, Scenario, ScenarioSet, load_dir, load_file, scenario_schema};
+pub use load::{Scenario, ScenarioSet, area_of, load_dir, load_file, scenario_schema};
 pub use matcher::{JsonType, Matcher};
 pub use model::*;
 pub use spanned::{At, Pos};

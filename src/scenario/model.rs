@@ -15,7 +15,7 @@ use super::spanned::At;
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     /// Unique within its area (the folder); the trial is named `area::id`.
-    pub id: String,
+    pub id: At<String>,
     /// One line saying what is checked.
     pub title: String,
     /// Rule ids from `scenarios/rules.yaml` that this scenario checks.
@@ -31,7 +31,8 @@ pub struct ScenarioFile {
     pub api_versions: Vec<String>,
     /// Extra variables, as templates over the built-in ones (`cert`, `issuer`, `vault`, …).
     #[serde(default)]
-    pub vars: BTreeMap<String, String>,
+    #[schemars(extend("default" = {}))]
+    pub vars: BTreeMap<String, At<String>>,
     /// Executed in order; the first failing step ends the scenario (cleanup still runs).
     pub steps: Vec<StepFile>,
 }
@@ -82,7 +83,7 @@ impl Capability {
 #[serde(deny_unknown_fields)]
 pub struct StepFile {
     /// Shown in reports and used in snapshot names.
-    pub name: String,
+    pub name: At<String>,
     /// Send one request and check the response.
     #[serde(default)]
     pub request: Option<RequestSpec>,

@@ -2,23 +2,11 @@
 //! expectation can point at `file:line:col`.
 
 use std::borrow::Cow;
-use std::fmt;
 
 use schemars::{JsonSchema, SchemaGenerator};
 use serde::{Deserialize, Deserializer};
 
-/// A line and column in a scenario file (both 1-based; 0 when unknown).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-pub struct Pos {
-    pub line: u64,
-    pub col: u64,
-}
-
-impl fmt::Display for Pos {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.line, self.col)
-    }
-}
+pub use crate::diagnostic::Pos;
 
 /// A deserialized value with the position of its YAML node.
 #[derive(Clone, Debug, PartialEq)]

@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use super::catalogue::Catalogue;
-use super::load::{LoadError, ScenarioSet, load_dir};
+use super::load::{ScenarioSet, load_dir};
+use crate::diagnostic::Diagnostic;
 
 /// The catalogue and the scenarios of one directory (broken files included, as errors).
 #[derive(Debug)]
@@ -16,7 +17,7 @@ pub struct Suite {
 impl Suite {
     /// Loads `dir/rules.yaml`, then every `dir/<area>/*.yaml`. A broken scenario file is kept
     /// in `set.broken`; only an unreadable directory or catalogue is an error.
-    pub fn load(dir: &Path) -> Result<Suite, LoadError> {
+    pub fn load(dir: &Path) -> Result<Suite, Diagnostic> {
         let catalogue = Catalogue::load(&dir.join("rules.yaml"))?;
         let set = load_dir(dir, &catalogue)?;
         Ok(Suite { catalogue, set })

@@ -55,18 +55,24 @@ fn broken_scenario_files_fail_alone_with_file_line_col() {
             "area::wrong-type"
         ]
     );
+    // `error: MESSAGE` then `--> file:line:col` on the next line.
+    let lines: Vec<&str> = console.lines().collect();
     for (file, words) in [
-        (r"typo\.yaml:2:1: ", "titel"),
-        (r"wrong-type\.yaml:8:23: ", "invalid"),
-        (r"bad-matcher\.yaml:8:\d+: ", "unknown matcher `regexp`"),
-        (r"not-yaml\.yaml:\d+:\d+: ", ""),
+        (r"--> .*typo\.yaml:2:1$", "titel"),
+        (r"--> .*wrong-type\.yaml:8:23$", "invalid"),
+        (
+            r"--> .*bad-matcher\.yaml:8:\d+$",
+            "unknown matcher `regexp`",
+        ),
+        (r"--> .*not-yaml\.yaml:\d+:\d+$", ""),
     ] {
         let position = regex::Regex::new(file).unwrap();
-        let line = console
-            .lines()
-            .find(|l| position.is_match(l))
+        let at = (1..lines.len())
+            .find(|i| position.is_match(lines[*i]))
             .unwrap_or_else(|| panic!("no {file} in:\n{console}"));
-        assert!(line.contains(words), "{line}");
+        let message = lines[at - 1];
+        assert!(message.starts_with("error: "), "{message}");
+        assert!(message.contains(words), "{message}");
     }
 }
 

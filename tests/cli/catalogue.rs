@@ -73,7 +73,11 @@ fn an_unknown_rule_id_is_reported_with_its_position() {
     )
     .expect("write");
     let err = kvconform::scenario::load_file(&file, "area", &catalogue).expect_err("unknown rule");
-    assert_eq!(err.pos.map(|p| (p.line, p.col)), Some((3, 24)), "{err}");
+    assert_eq!(
+        err.location.pos.map(|p| (p.line, p.col)),
+        Some((3, 24)),
+        "{err}"
+    );
     assert!(
         err.message.contains("unknown rule id `no-such-rule`"),
         "{err}"

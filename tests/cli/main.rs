@@ -8,6 +8,7 @@ mod api_versions;
 mod bad_input;
 mod canary;
 mod catalogue;
+mod diagnostics;
 mod dry_run;
 mod expectations;
 mod interrupt;

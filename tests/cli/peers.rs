@@ -45,7 +45,7 @@ fn peer_expectations_name_version_date_and_what_the_peer_does() {
             continue;
         }
         for e in Expectations::read_entries(&file).expect("valid expectations") {
-            let at = format!("{}: {}", file.display(), e.scenario);
+            let at = format!("{}: {}", file.display(), e.scenario.value);
             assert!(e.version.is_some(), "{at}: no version");
             assert!(e.date.is_some(), "{at}: no date");
             assert!(e.reason.len() > 20, "{at}: reason too short");

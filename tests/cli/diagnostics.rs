@@ -1,0 +1,150 @@
+//! Every error a user can see, in its one rendering (`error: MESSAGE`, `--> file:line:col`,
+//! the source line and a caret), locked by snapshots of the text: a bad scenario file (a
+//! format error and a rule of the format), a bad expectations file, a failed step's location.
+//! A bad flag is clap's own format (`error: unexpected argument …` and the usage); it is
+//! locked here too so that a change to it is seen.
+
+use std::path::Path;
+use std::process::Output;
+
+use super::support::{bin, scenarios, temp_dir};
+
+const LIST: &str = "id: list\ntitle: t\nrules: [create-manual]\nsource: s\nsteps:\n  - name: list\n    request: { method: GET, path: /certificates }\n    expect: { status: 201 }\n";
+
+/// Runs the binary in `dir`, so that the paths it prints are relative and stable.
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    bin().current_dir(dir).args(args).output().expect("runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn a_bad_scenario_file() {
+    let dir = temp_dir("diag-scenario");
+    let typo = LIST.replace("title:", "titel:");
+    let unknown = LIST.replace("/certificates", "\"/certificates/{{nmae}}\"");
+    let snapshot = LIST.replace("status: 201", "status: 201, snapshot: mine");
+    scenarios(
+        &dir,
+        &[
+            ("area/typo.yaml", &typo),
+            ("area/unknown.yaml", &unknown),
+            ("area/snapshot.yaml", &snapshot),
+        ],
+    );
+    let output = run_in(
+        &dir,
+        &[
+            "validate",
+            "--scenarios",
+            "scenarios",
+            "scenarios/area/typo.yaml",
+            "scenarios/area/unknown.yaml",
+            "scenarios/area/snapshot.yaml",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(101), "{}", stderr(&output));
+    insta::assert_snapshot!(stderr(&output), @r#"
+        error: unknown field `titel`, expected one of id, title, rules, source, requires, vars, steps
+          --> scenarios/area/typo.yaml:2:1
+           |
+         2 | titel: t
+           | ^
+        error: step `list`: unknown variable `{{nmae}}`
+          --> scenarios/area/unknown.yaml:6:11
+           |
+         6 |   - name: list
+           |           ^
+        error: step `list`: snapshot provenance must start with one of ["real:", "doc:", "reference-vault:"], got "mine"
+          --> scenarios/area/snapshot.yaml:8:38
+           |
+         8 |     expect: { status: 201, snapshot: mine }
+           |                                      ^
+    "#);
+}
+
+#[test]
+fn a_bad_expectations_file() {
+    let dir = temp_dir("diag-expectations");
+    scenarios(&dir, &[("area/list.yaml", LIST)]);
+    std::fs::write(
+        dir.join("expectations.yaml"),
+        "expectations:\n  - scenario: area::list\n    outcome: fail\n    reason: r\n  - scenario: area::gone\n    outcome: fail\n    reason: r\n    date: yesterday\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("typo.yaml"),
+        "expectations:\n  - scenaro: area::list\n",
+    )
+    .expect("write");
+    let args = ["run", "--scenarios", "scenarios", "--expectations"];
+    let output = run_in(&dir, &[&args[..], &["expectations.yaml"]].concat());
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    insta::assert_snapshot!(stderr(&output), @r#"
+        error: `area::gone` matches no scenario
+          --> expectations.yaml:5:15
+           |
+         5 |   - scenario: area::gone
+           |               ^
+        error: `area::gone`: date `yesterday` is not YYYY-MM-DD
+          --> expectations.yaml:5:15
+           |
+         5 |   - scenario: area::gone
+           |               ^
+    "#);
+    let output = run_in(&dir, &[&args[..], &["typo.yaml"]].concat());
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    insta::assert_snapshot!(stderr(&output), @r#"
+        error: unknown field `scenaro`, expected one of scenario, step, outcome, reason, issue, expires, version, date
+          --> typo.yaml:2:5
+           |
+         2 |   - scenaro: area::list
+           |     ^
+    "#);
+}
+
+#[test]
+fn a_failed_step_points_at_its_expectation() {
+    let dir = temp_dir("diag-step");
+    scenarios(&dir, &[("area/list.yaml", LIST)]);
+    let output = run_in(&dir, &["run", "--scenarios", "scenarios"]);
+    let console = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        stderr(&output)
+    );
+    assert_eq!(output.status.code(), Some(101), "{console}");
+    let failure: Vec<&str> = console
+        .lines()
+        .skip_while(|l| !l.starts_with("step `list`"))
+        .take(6)
+        .collect();
+    insta::assert_snapshot!(failure.join("\n"), @r#"
+        step `list`
+          --> scenarios/area/list.yaml:8:23
+           |
+         8 |     expect: { status: 201 }
+           |                       ^
+          status: expected 201, got 200
+    "#);
+}
+
+#[test]
+fn a_bad_flag_is_clap_s_own_format() {
+    let output = bin()
+        .args(["run", "--no-such-flag"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    insta::assert_snapshot!(stderr(&output), @r#"
+        error: unexpected argument '--no-such-flag' found
+
+          tip: to pass '--no-such-flag' as a value, use '-- --no-such-flag'
+
+        Usage: kvconform run [OPTIONS] [FILTER]...
+
+        For more information, try '--help'.
+    "#);
+}
