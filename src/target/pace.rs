@@ -6,8 +6,8 @@
 //! and answers 429 past that. The budget is a token bucket of [`BURST`] requests refilled at
 //! [`PER_SECOND`]: at most `BURST + 10 × PER_SECOND` = 3,000 requests in any 10 s window,
 //! three quarters of the limit, leaving room for whatever else uses the vault. The whole suite
-//! at every version's worth of scenarios sends about 800 requests per 10 s per api-version, so
-//! the budget only shapes a run that covers several versions at once. 429 answers are still
+//! sends about 1,100 requests in 11 s per api-version, so the budget only shapes a run that
+//! covers several versions at once. 429 answers are still
 //! retried after `Retry-After` (see [`super::Target::send`]). The embedded vault has no budget.
 
 use std::sync::Mutex;
