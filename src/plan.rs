@@ -5,9 +5,9 @@ use serde::Serialize;
 
 use crate::diagnostic::Location;
 
+pub use crate::scenario::StepKind;
 use crate::scenario::{
-    Action, At, AwaitSpec, Capability, Capture, ExpectSpec, Matcher, OracleSpec, Pos, RequestSpec,
-    Scenario, Semantic,
+    At, Capability, Capture, ExpectSpec, Matcher, OracleSpec, Pos, Scenario, Semantic,
 };
 
 /// Which source of truth a target is held to.
@@ -27,7 +27,7 @@ pub struct Plan {
     pub rules: Vec<String>,
     pub file: std::path::PathBuf,
     /// The scenario file's text, for the source line under a failure's position.
-    pub source: std::sync::Arc<str>,
+    pub text: std::sync::Arc<str>,
     pub requires: Vec<Capability>,
     pub vars: Vec<(String, String)>,
     pub steps: Vec<PlannedStep>,
@@ -66,13 +66,6 @@ pub struct PlannedStep {
     pub guard: Option<String>,
     /// The api-versions the step applies to; empty: all.
     pub api_versions: Vec<String>,
-}
-
-#[derive(Clone, Debug)]
-pub enum StepKind {
-    Request(RequestSpec),
-    Await(AwaitSpec),
-    Action(Action),
 }
 
 /// The expectations of one step, after the oracle's differences were merged in.
@@ -136,14 +129,13 @@ fn upsert<T>(list: &mut Vec<(String, T)>, key: String, value: T) {
 impl Plan {
     /// A position in the scenario's file, with its source line (`None`: the file).
     pub fn location(&self, pos: Option<Pos>) -> Location {
-        Location::new(&self.file, pos).with_source(&self.source)
+        Location::new(&self.file, pos).with_source(&self.text)
     }
 }
 
 /// Turns a scenario into a plan for one oracle.
 pub fn plan(scenario: &Scenario, oracle: Oracle) -> Plan {
-    let model = &scenario.model;
-    let steps = model
+    let steps = scenario
         .steps
         .iter()
         .map(|step| {
@@ -158,15 +150,9 @@ pub fn plan(scenario: &Scenario, oracle: Oracle) -> Plan {
             if let Some(diff) = chosen.and_then(|o| o.expect.as_ref()) {
                 expect.overlay(diff);
             }
-            let kind = match (&step.request, &step.await_, &step.action) {
-                (Some(r), _, _) => StepKind::Request(r.clone()),
-                (_, Some(a), _) => StepKind::Await(a.clone()),
-                (_, _, Some(a)) => StepKind::Action(a.clone()),
-                _ => unreachable!("validated: exactly one kind per step"),
-            };
             PlannedStep {
                 name: step.name.value.clone(),
-                kind,
+                kind: step.kind.clone(),
                 expect,
                 unverified: chosen.is_some_and(|o| o.unverified),
                 note: chosen.and_then(|o| o.note.clone()),
@@ -178,14 +164,14 @@ pub fn plan(scenario: &Scenario, oracle: Oracle) -> Plan {
         .collect();
     Plan {
         id: scenario.full_id(),
-        rules: model.rules.iter().map(|r| r.value.clone()).collect(),
+        rules: scenario.rules.iter().map(|r| r.value.clone()).collect(),
         file: scenario.file.clone(),
-        source: scenario.source.clone(),
-        requires: model.requires.clone(),
-        vars: (model.vars.iter())
+        text: scenario.text.clone(),
+        requires: scenario.requires.clone(),
+        vars: (scenario.vars.iter())
             .map(|(name, value)| (name.clone(), value.value.clone()))
             .collect(),
         steps,
-        api_versions: model.api_versions.clone(),
+        api_versions: scenario.api_versions.clone(),
     }
 }

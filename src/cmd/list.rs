@@ -33,13 +33,13 @@ pub fn list(args: &ListArgs) -> ExitCode {
 fn render_scenarios(suite: &Suite) -> String {
     let mut out = String::new();
     for s in &suite.set.scenarios {
-        let rules: Vec<&str> = s.model.rules.iter().map(|r| r.value.as_str()).collect();
+        let rules: Vec<&str> = s.rules.iter().map(|r| r.value.as_str()).collect();
         let _ = writeln!(
             out,
             "{:<45} [{}]  {}",
             s.full_id(),
             rules.join(", "),
-            s.model.title
+            s.title
         );
     }
     for (name, err) in &suite.set.broken {

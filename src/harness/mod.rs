@@ -153,12 +153,7 @@ fn load_expectations(
         .iter()
         .map(|s| Known {
             id: s.full_id(),
-            steps: s
-                .model
-                .steps
-                .iter()
-                .map(|st| st.name.value.clone())
-                .collect(),
+            steps: s.steps.iter().map(|st| st.name.value.clone()).collect(),
         })
         .chain(set.broken.iter().map(|(name, _)| Known {
             id: name.clone(),

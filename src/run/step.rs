@@ -381,7 +381,7 @@ mod tests {
             id: "cancel::late".into(),
             rules: Vec::new(),
             file: "scenarios/cancel/late.yaml".into(),
-            source: "".into(),
+            text: "".into(),
             requires: Vec::new(),
             vars: Vec::new(),
             steps: vec![step.clone()],

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::catalogue::Catalogue;
-use super::model::{Action, RequestSpec, ScenarioFile, StepFile};
+use super::model::{Action, RequestSpec, ScenarioFile};
 use super::spanned::Pos;
-use crate::diagnostic::{self, Diagnostic, Kind, Location};
+use super::valid::{Scenario, Step, StepKind};
+use crate::diagnostic::{self, Diagnostic, Kind};
 use crate::template;
 
 /// Names every scenario may use without defining them.
@@ -17,25 +18,6 @@ pub const BUILTIN_VARS: &[&str] = &["cert", "cert2", "issuer", "vault", "api_ver
 
 /// Where a snapshot's content comes from: recorded service bytes, the doc, or only our vault.
 pub const PROVENANCES: &[&str] = &["real:", "doc:", "reference-vault:"];
-
-/// A scenario file that parsed and validated.
-#[derive(Clone, Debug)]
-pub struct Scenario {
-    /// The folder below `scenarios/` (e.g. `pending`).
-    pub area: String,
-    /// Path as given to the loader, for `file:line:col` messages.
-    pub file: PathBuf,
-    /// The file's text, for the source line under a failure's position.
-    pub source: Arc<str>,
-    pub model: ScenarioFile,
-}
-
-impl Scenario {
-    /// The trial name, `area::id`.
-    pub fn full_id(&self) -> String {
-        format!("{}::{}", self.area, self.model.id.value)
-    }
-}
 
 /// Every scenario under a directory, and every file that failed to load.
 #[derive(Debug, Default)]
@@ -54,7 +36,7 @@ pub fn load_dir(root: &Path, catalogue: &Catalogue) -> Result<ScenarioSet, Diagn
         match load_file(&file, &area, catalogue) {
             Ok(scenario) if !seen.insert(scenario.full_id()) => {
                 let name = scenario.full_id();
-                let at = scenario.location(scenario.model.id.pos);
+                let at = scenario.location(scenario.id.pos);
                 let err = Diagnostic::new(Kind::Invalid, at, format!("duplicate id `{name}`"));
                 set.broken.push((format!("{name}#duplicate"), err));
             }
@@ -107,32 +89,25 @@ fn scenario_files(root: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
 /// Parses and validates one scenario file.
 pub fn load_file(file: &Path, area: &str, catalogue: &Catalogue) -> Result<Scenario, Diagnostic> {
     let (model, text) = diagnostic::read_yaml::<ScenarioFile>(file)?;
-    let scenario = Scenario {
-        area: area.to_string(),
-        file: file.to_path_buf(),
-        source: text.into(),
-        model,
-    };
+    let text: Arc<str> = text.into();
+    let scenario =
+        Scenario::from_file(model, area, file.to_path_buf(), text.clone()).map_err(|e| {
+            let at = diagnostic::Location::new(file, Some(e.pos)).with_source(&text);
+            Diagnostic::new(Kind::Invalid, at, e.value)
+        })?;
     validate(&scenario, catalogue)?;
     Ok(scenario)
-}
-
-impl Scenario {
-    /// A position in this scenario's file, with its source line.
-    pub fn location(&self, pos: Pos) -> Location {
-        Location::new(&self.file, Some(pos)).with_source(&self.source)
-    }
 }
 
 /// A rule of the format a scenario breaks, at `pos` (`Pos::default()`: the file as a whole).
 type Broken = (Pos, String);
 
 fn validate(scenario: &Scenario, catalogue: &Catalogue) -> Result<(), Diagnostic> {
-    check_model(&scenario.model, catalogue)
+    check_model(scenario, catalogue)
         .map_err(|(pos, message)| Diagnostic::new(Kind::Invalid, scenario.location(pos), message))
 }
 
-fn check_model(model: &ScenarioFile, catalogue: &Catalogue) -> Result<(), Broken> {
+fn check_model(model: &Scenario, catalogue: &Catalogue) -> Result<(), Broken> {
     let whole = |message: &str| (Pos::default(), message.to_string());
     if model.rules.is_empty() {
         return Err(whole("`rules` must name at least one rule"));
@@ -168,39 +143,23 @@ fn check_model(model: &ScenarioFile, catalogue: &Catalogue) -> Result<(), Broken
             (pos, format!("step `{}`: {m}", name.value))
         })?;
         defined.extend(step.capture.keys().cloned());
-        if let Some(action) = &step.action {
+        if let StepKind::Action(action) = &step.kind {
             defined.insert(action.into_var().to_string());
         }
     }
     Ok(())
 }
 
-fn validate_step(step: &StepFile, defined: &BTreeSet<String>) -> Result<(), Broken> {
+fn validate_step(step: &Step, defined: &BTreeSet<String>) -> Result<(), Broken> {
     let whole = |message: &str| (Pos::default(), message.to_string());
-    let kinds = [
-        step.request.is_some(),
-        step.await_.is_some(),
-        step.action.is_some(),
-    ];
-    if kinds.iter().filter(|k| **k).count() != 1 {
-        return Err(whole("needs exactly one of `request`, `await` or `action`"));
-    }
     let has_checks = step.expect.is_some() || step.service.is_some() || step.doc.is_some();
-    if step.action.is_some() && (has_checks || !step.capture.is_empty() || step.guard.is_some()) {
+    let is_action = matches!(step.kind, StepKind::Action(_));
+    if is_action && (has_checks || !step.capture.is_empty() || step.guard.is_some()) {
         return Err(whole(
             "an `action` step takes no expect, oracle, capture or guard",
         ));
     }
-    let snapshots = [
-        step.expect.as_ref(),
-        step.service.as_ref().and_then(|o| o.expect.as_ref()),
-        step.doc.as_ref().and_then(|o| o.expect.as_ref()),
-    ];
-    for snapshot in snapshots
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.snapshot.as_ref())
-    {
+    for snapshot in step.expectations().filter_map(|e| e.snapshot.as_ref()) {
         if !PROVENANCES.iter().any(|p| snapshot.value.starts_with(p)) {
             let msg = format!(
                 "snapshot provenance must start with one of {PROVENANCES:?}, got {:?}",
@@ -224,16 +183,12 @@ fn undefined<'a>(
 }
 
 /// Every variable a step's own strings refer to (request, await, action, expectations).
-fn step_templates(step: &StepFile) -> Vec<&str> {
+fn step_templates(step: &Step) -> Vec<&str> {
     let mut used = Vec::new();
-    let request = step
-        .request
-        .as_ref()
-        .or(step.await_.as_ref().map(|a| &a.request));
-    if let Some(request) = request {
+    if let Some(request) = step.kind.request() {
         used.extend(request_templates(request));
     }
-    if let Some(action) = &step.action {
+    if let StepKind::Action(action) = &step.kind {
         match action {
             Action::SignCsr { csr, .. } => used.extend(template::names(csr)),
             Action::ForeignCert { subject, .. } | Action::SelfSignedPem { subject, .. } => {
@@ -242,12 +197,7 @@ fn step_templates(step: &StepFile) -> Vec<&str> {
             Action::GarbageX5c { .. } => {}
         }
     }
-    let expects = [
-        step.expect.as_ref(),
-        step.service.as_ref().and_then(|o| o.expect.as_ref()),
-        step.doc.as_ref().and_then(|o| o.expect.as_ref()),
-    ];
-    for expect in expects.into_iter().flatten() {
+    for expect in step.expectations() {
         for matcher in expect.headers.values().chain(expect.json.values()) {
             used.extend(matcher_templates(matcher));
         }

@@ -28,7 +28,7 @@ impl Suite {
         self.set
             .scenarios
             .iter()
-            .filter(|s| s.model.rules.iter().any(|r| r.value == rule))
+            .filter(|s| s.rules.iter().any(|r| r.value == rule))
             .map(|s| s.full_id())
             .collect()
     }
