@@ -196,7 +196,7 @@ fn mask_timestamps(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::check::CheckFailure;
-    use crate::diagnostic::{Location, Pos};
+    use crate::diagnostic::Pos;
 
     fn failed(
         id: &str,
@@ -205,20 +205,13 @@ mod tests {
         actual: &str,
         outcome: Outcome,
     ) -> ScenarioReport {
-        let mut report = ScenarioReport::empty(id);
-        report.outcome = outcome;
         let check = CheckFailure {
             pos: Pos { line: 3, col: 9 },
             what: what.into(),
             expected: expected.into(),
             actual: actual.into(),
         };
-        let file = format!("scenarios/{id}.yaml");
-        let at = Location::new(file.as_ref(), Some(check.pos));
-        report
-            .failures
-            .push(StepFailure::conformance("create", at, check));
-        report
+        ScenarioReport::failing(id, outcome, check)
     }
 
     #[test]

@@ -178,24 +178,17 @@ fn ids(list: &[&str]) -> String {
 mod tests {
     use super::*;
     use crate::check::CheckFailure;
-    use crate::diagnostic::{Location, Pos};
-    use crate::run::StepFailure;
+    use crate::diagnostic::Pos;
 
     fn report(id: &str, outcome: Outcome, what: &str, reason: Option<&str>) -> ScenarioReport {
-        let mut report = ScenarioReport::empty(id);
-        report.outcome = outcome;
-        report.reason = reason.map(String::from);
         let check = CheckFailure {
             pos: Pos { line: 4, col: 2 },
             what: what.into(),
             expected: "202".into(),
             actual: "409".into(),
         };
-        let file = format!("scenarios/{id}.yaml");
-        let at = Location::new(file.as_ref(), Some(check.pos));
-        report
-            .failures
-            .push(StepFailure::conformance("create", at, check));
+        let mut report = ScenarioReport::failing(id, outcome, check);
+        report.reason = reason.map(String::from);
         report
     }
 

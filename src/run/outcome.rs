@@ -175,6 +175,22 @@ impl ScenarioReport {
 }
 
 #[cfg(test)]
+impl ScenarioReport {
+    /// A report with `outcome` whose one failure is `check`, at step `create` of
+    /// `scenarios/<id>.yaml` (for the reports' tests).
+    pub(crate) fn failing(id: &str, outcome: Outcome, check: CheckFailure) -> ScenarioReport {
+        let file = format!("scenarios/{id}.yaml");
+        let at = Location::new(file.as_ref(), Some(check.pos));
+        let mut report = ScenarioReport::empty(id);
+        report.outcome = outcome;
+        report
+            .failures
+            .push(StepFailure::conformance("create", at, check));
+        report
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::scenario::Pos;
