@@ -255,7 +255,7 @@ pub fn render_tables(columns: &[Column]) -> String {
     out.push_str(
         "\nA rule shows the worst outcome of its scenarios (FAIL, xpass, xfail, inconclusive, \
          pass, skipped); — means not run.\n† the verdict rests on an expectation never observed \
-         on the real service (unverified: the doc's word is used).\n",
+         on the real service (unverified: the doc's or the spec's word is used).\n",
     );
     out
 }

@@ -60,7 +60,7 @@ pub fn render_summary(reports: &[ScenarioReport], target: &str, oracle: &str) ->
         .collect();
     if !unverified.is_empty() {
         out.push_str(&format!(
-            "  {} verdict(s) rest on expectations never observed on the real service (the doc's word is used): {}\n",
+            "  {} verdict(s) rest on expectations never observed on the real service (the doc's or the spec's word, or an inference named in the step's note): {}\n",
             unverified.len(),
             ids(&unverified)
         ));
