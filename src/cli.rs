@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::plan::Oracle;
-use crate::scenario::Capability;
+use crate::scenario::{Capability, SuiteSpec};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -38,23 +38,34 @@ pub enum Command {
     Matrix(MatrixArgs),
     /// Print the JSON Schema of the scenario format (committed as schemas/scenario.schema.json).
     Schema,
+    /// List snapshots with their provenance and date, oldest first.
+    Snapshots(SnapshotsArgs),
+    /// Write the built-in suite (scenarios/, snapshots/, schemas/) into DIR, as a start for
+    /// your own (run it with `kvconform run --scenarios DIR`).
+    Init(InitArgs),
 }
 
-/// Where scenarios come from.
+/// Which scenarios: the built-in suite unless `--scenarios` names a directory.
 #[derive(Debug, Args, Clone)]
 pub struct ScenarioDir {
-    /// Directory holding rules.yaml and <area>/<scenario>.yaml files.
-    #[arg(long, value_name = "DIR", default_value_os_t = default_scenarios())]
-    pub scenarios: PathBuf,
+    /// Your own suite instead of the built-in one: a folder laid out like the project's
+    /// scenarios/ (rules.yaml, <area>/<id>.yaml; snapshots in snapshots/ beside it), or a
+    /// folder written by `kvconform init DIR`. [default: the built-in suite, embedded in the
+    /// binary]
+    #[arg(long, value_name = "DIR")]
+    pub scenarios: Option<PathBuf>,
+    /// With --scenarios: run the built-in suite too (default: your suite alone).
+    #[arg(long, requires = "scenarios")]
+    pub with_builtin: bool,
 }
 
-/// `./scenarios` when run from a checkout, else the one the binary was built from.
-fn default_scenarios() -> PathBuf {
-    let local = PathBuf::from("scenarios");
-    if local.join("rules.yaml").is_file() {
-        local
-    } else {
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))
+impl ScenarioDir {
+    pub fn spec(&self) -> SuiteSpec {
+        match (&self.scenarios, self.with_builtin) {
+            (None, _) => SuiteSpec::Builtin,
+            (Some(dir), false) => SuiteSpec::Dir(dir.clone()),
+            (Some(dir), true) => SuiteSpec::BuiltinAnd(dir.clone()),
+        }
     }
 }
 
@@ -143,12 +154,30 @@ pub struct RunArgs {
     /// compared with the version the expectations were measured on).
     #[arg(long, value_name = "V")]
     pub target_version: Option<String>,
-    /// Snapshot directory (normalised responses of steps marked `snapshot:`).
-    #[arg(long, value_name = "DIR", default_value = "snapshots")]
-    pub snapshots: PathBuf,
-    /// Record what the target answers as the new snapshots (never in CI).
+    /// Compare snapshots with this directory instead of the suite's own (the built-in
+    /// snapshots, or snapshots/ beside --scenarios). Never written to.
+    #[arg(long, value_name = "DIR", conflicts_with = "update_snapshots")]
+    pub snapshots: Option<PathBuf>,
+    /// Maintainers: record the target's answers into the project's own snapshots/ (only from
+    /// the checkout the binary was built from, never in CI). `=review` writes <name>.snap.new
+    /// beside each differing snapshot for `cargo insta review` instead of overwriting it.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "HOW",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "overwrite"
+    )]
+    pub update_snapshots: Option<UpdateHow>,
+    /// Record the target's answers into DIR: every snapshot step as <area>/<id>@<step>.snap
+    /// and every unverified step in unverified-answers.json, stamped with the target's host,
+    /// the api-version, the date and the kvconform version. The verdict is unchanged.
+    #[arg(long, value_name = "DIR", conflicts_with = "update_snapshots")]
+    pub record: Option<PathBuf>,
+    /// In recordings, write `[redacted]` instead of the target's host.
     #[arg(long)]
-    pub update_snapshots: bool,
+    pub redact_host: bool,
     /// Treat inconclusive scenarios as failures.
     #[arg(long)]
     pub strict: bool,
@@ -209,6 +238,15 @@ pub struct MatrixArgs {
     pub output: Option<PathBuf>,
 }
 
+/// How `--update-snapshots` writes the project's snapshots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum UpdateHow {
+    /// Overwrite each snapshot with the target's answer.
+    Overwrite,
+    /// Write <name>.snap.new beside each differing one, for `cargo insta review`.
+    Review,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum AuthMode {
     None,
@@ -258,6 +296,26 @@ pub struct ListArgs {
 pub struct ValidateArgs {
     #[command(flatten)]
     pub dir: ScenarioDir,
-    /// Scenario files to validate (default: every scenario in --scenarios).
+    /// Scenario files to validate against the suite's rules (default: every scenario of
+    /// the suite).
     pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotsArgs {
+    #[command(flatten)]
+    pub dir: ScenarioDir,
+    /// List this snapshot directory instead (a `--record` directory, for instance).
+    #[arg(long, value_name = "DIR")]
+    pub snapshots: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the suite (created if missing).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Overwrite files that already exist.
+    #[arg(long)]
+    pub force: bool,
 }

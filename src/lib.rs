@@ -7,6 +7,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod api_versions;
+pub mod builtin;
 pub mod capabilities;
 pub mod check;
 pub mod cli;

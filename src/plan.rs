@@ -83,6 +83,16 @@ pub struct Expectation {
 }
 
 impl Expectation {
+    /// The status and JSON checks in a few words (`status 409, /error/code equals "Conflict"`).
+    pub fn describe(&self) -> String {
+        let status = self.status.iter().map(|s| format!("status {}", s.value));
+        let json = self
+            .json
+            .iter()
+            .map(|(k, m)| format!("{k} {}", m.value.describe()));
+        status.chain(json).collect::<Vec<_>>().join(", ")
+    }
+
     fn overlay(&mut self, spec: &ExpectSpec) {
         if spec.status.is_some() {
             self.status.clone_from(&spec.status);

@@ -12,7 +12,7 @@ use crate::plan::{self, Expectation, Oracle, PlannedStep};
 use crate::scenario::{At, Matcher, Scenario, Suite};
 
 pub fn deviations(args: &ListArgs) -> ExitCode {
-    match Suite::load(&args.dir.scenarios) {
+    match Suite::from_spec(&args.dir.spec()) {
         Ok(suite) => {
             let rows = collect(&suite.set.scenarios);
             let _ = write!(std::io::stdout(), "{}", render(&rows));
@@ -55,7 +55,7 @@ fn collect(scenarios: &[Scenario]) -> Vec<Deviation> {
             if differences.is_empty() && s.unverified {
                 rows.push(row(
                     "whole step".into(),
-                    describe_step(&d.expect),
+                    d.expect.describe(),
                     "never observed (the doc's, spec's or inferred expectation is used, unverified; see the note)".into(),
                 ));
             }
@@ -118,17 +118,6 @@ fn compare_lists(
             out.push((format!("{kind} {key}"), show(d), show(s)));
         }
     }
-}
-
-fn describe_step(expect: &Expectation) -> String {
-    let mut parts = Vec::new();
-    if let Some(status) = &expect.status {
-        parts.push(format!("status {}", status.value));
-    }
-    for (k, m) in &expect.json {
-        parts.push(format!("{k} {}", m.describe()));
-    }
-    parts.join(", ")
 }
 
 /// The Markdown table.

@@ -10,7 +10,7 @@ use crate::exit;
 use crate::scenario::Suite;
 
 pub fn list(args: &ListArgs) -> ExitCode {
-    let suite = match Suite::load(&args.dir.scenarios) {
+    let suite = match Suite::from_spec(&args.dir.spec()) {
         Ok(suite) => suite,
         Err(err) => return super::fail(exit::USAGE, &err.to_string()),
     };

@@ -4,11 +4,13 @@
 //! runtime builder and the `error:` line.
 
 mod deviations;
+mod init;
 mod list;
 mod matrix;
 mod run;
 mod schema;
 mod serve;
+mod snapshots;
 mod sweep;
 mod validate;
 
@@ -42,6 +44,8 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Matrix(args) => matrix::matrix(&args),
         Command::Schema => schema::schema(),
+        Command::Snapshots(args) => snapshots::snapshots(&args),
+        Command::Init(args) => init::init(&args),
     }
 }
 

@@ -2,7 +2,7 @@
 //! checks that every rule has a scenario.
 
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::cli::ValidateArgs;
@@ -10,17 +10,18 @@ use crate::exit;
 use crate::scenario::{self, Catalogue, Suite};
 
 pub fn validate(args: &ValidateArgs) -> ExitCode {
-    let dir = &args.dir.scenarios;
-    let errors = if args.paths.is_empty() {
-        match Suite::load(dir) {
-            Ok(suite) => suite_errors(&suite),
-            Err(err) => return super::fail(exit::USAGE, &err.to_string()),
-        }
-    } else {
-        match Catalogue::load(&dir.join("rules.yaml")) {
-            Ok(catalogue) => file_errors(&args.paths, dir, &catalogue),
-            Err(err) => return super::fail(exit::USAGE, &err.to_string()),
-        }
+    let spec = args.dir.spec();
+    let suite = match Suite::from_spec(&spec) {
+        Ok(suite) => suite,
+        Err(err) => return super::fail(exit::USAGE, &err.to_string()),
+    };
+    // Areas of the given files are named relative to the suite's folder.
+    let root = spec
+        .user_folder()
+        .unwrap_or_else(|| PathBuf::from("scenarios"));
+    let errors = match args.paths.is_empty() {
+        true => suite_errors(&suite),
+        false => file_errors(&args.paths, &root, &suite.catalogue),
     };
     for error in &errors {
         let _ = writeln!(std::io::stderr(), "error: {error}");

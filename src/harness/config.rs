@@ -6,11 +6,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::cli::RunArgs;
+use crate::builtin;
+use crate::cli::{RunArgs, UpdateHow};
 use crate::connect::Connection;
 use crate::plan::Oracle;
-use crate::scenario::Capability;
-use crate::snapshot::SnapshotMode;
+use crate::scenario::{Capability, SuiteSpec, snapshot_folder};
+use crate::snapshot::{Source, Writing};
 use crate::vault::Quirk;
 
 use super::StartError;
@@ -33,8 +34,8 @@ const MOST_DEFAULT_JOBS: usize = 256;
 /// A whole `kvconform run`, typed.
 #[derive(Clone, Debug)]
 pub struct RunConfig {
-    /// The suite directory (`rules.yaml` and `<area>/*.yaml`).
-    pub scenarios: PathBuf,
+    /// The built-in suite, a user's, or both.
+    pub suite: SuiteSpec,
     pub target: TargetChoice,
     pub connection: Connection,
     /// `--api-version` as a list (`all` expanded); the connection speaks the first.
@@ -58,8 +59,12 @@ pub struct RunConfig {
     /// Probe a remote target for what it lacks before the run.
     pub probe: bool,
     pub target_version: Option<String>,
-    /// Where snapshots are checked and how; `None` under the doc oracle.
-    pub snapshots: Option<(PathBuf, SnapshotMode)>,
+    /// Where snapshots are read and written; `None` under the doc oracle.
+    pub snapshots: Option<SnapshotPlan>,
+    /// `--record DIR`: snapshots and unverified answers are written there.
+    pub record: Option<PathBuf>,
+    /// Recordings name the target `[redacted]`.
+    pub redact_host: bool,
     /// Quiet console (one character per scenario).
     pub quiet: bool,
     /// Print where the time went.
@@ -104,6 +109,13 @@ impl Selection {
     }
 }
 
+/// Where a run reads snapshots and whether it writes them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SnapshotPlan {
+    pub read: Vec<Source>,
+    pub writing: Option<Writing>,
+}
+
 /// Files the run writes after the verdict.
 #[derive(Clone, Debug, Default)]
 pub struct Outputs {
@@ -131,7 +143,7 @@ impl RunConfig {
             .unwrap_or((jobs_default * api_versions.len()).min(MOST_DEFAULT_JOBS))
             .max(1);
         Ok(RunConfig {
-            scenarios: args.dir.scenarios.clone(),
+            suite: args.dir.spec(),
             target,
             connection,
             api_versions,
@@ -161,14 +173,12 @@ impl RunConfig {
             without: args.without.iter().map(|c| (*c).into()).collect(),
             probe: !embedded && !args.no_probe,
             target_version: args.target_version.clone(),
-            snapshots: snapshots(args, in_ci)?,
+            snapshots: snapshots(args, in_ci, builtin::checkout())?,
+            record: args.record.clone(),
+            redact_host: args.redact_host,
             quiet: args.quiet,
             timings: args.timings,
         })
-    }
-
-    pub fn is_embedded(&self) -> bool {
-        matches!(self.target, TargetChoice::Embedded { .. })
     }
 }
 
@@ -211,23 +221,67 @@ fn target_choice(args: &RunArgs) -> Result<TargetChoice, StartError> {
     Ok(TargetChoice::Embedded { quirks })
 }
 
-/// Snapshots hold the service contract: checked under the service oracle only, recorded
-/// only on request, and never written in CI (not even the `.snap.new` of a mismatch).
-fn snapshots(args: &RunArgs, in_ci: bool) -> Result<Option<(PathBuf, SnapshotMode)>, StartError> {
+/// Snapshots hold the service contract: checked under the service oracle only. A plain run
+/// only reads them (the suite's own, or `--snapshots DIR`); `--update-snapshots` writes the
+/// project's own store (the checkout the binary was built from, never in CI), `--record DIR`
+/// the user's directory.
+fn snapshots(
+    args: &RunArgs,
+    in_ci: bool,
+    checkout: Option<PathBuf>,
+) -> Result<Option<SnapshotPlan>, StartError> {
     if args.oracle != Oracle::Service {
         return Ok(None);
     }
-    let mode = match (args.update_snapshots, in_ci) {
-        (true, true) => {
-            return Err(StartError::Usage(
-                "--update-snapshots is refused in CI (CI is set)".into(),
-            ));
+    if let Some(how) = args.update_snapshots {
+        let dir = project_store(args, in_ci, checkout)?;
+        return Ok(Some(SnapshotPlan {
+            read: vec![Source::Dir(dir.clone())],
+            writing: Some(Writing::Update {
+                dir,
+                review: how == UpdateHow::Review,
+            }),
+        }));
+    }
+    let spec = args.dir.spec();
+    let read = match (&args.snapshots, &spec) {
+        (Some(dir), _) => vec![Source::Dir(dir.clone())],
+        (None, SuiteSpec::Builtin) => vec![Source::Builtin],
+        (None, SuiteSpec::Dir(dir)) => vec![Source::Dir(snapshot_folder(dir))],
+        (None, SuiteSpec::BuiltinAnd(dir)) => {
+            vec![Source::Dir(snapshot_folder(dir)), Source::Builtin]
         }
-        (true, false) => SnapshotMode::Update,
-        (false, true) => SnapshotMode::CompareOnly,
-        (false, false) => SnapshotMode::Compare,
     };
-    Ok(Some((args.snapshots.clone(), mode)))
+    let writing = args.record.clone().map(|dir| Writing::Record { dir });
+    Ok(Some(SnapshotPlan { read, writing }))
+}
+
+/// The project's `snapshots/`, for `--update-snapshots`: refused in CI, for a user's suite,
+/// and away from the checkout.
+fn project_store(
+    args: &RunArgs,
+    in_ci: bool,
+    checkout: Option<PathBuf>,
+) -> Result<PathBuf, StartError> {
+    let usage = |m: &str| Err(StartError::Usage(m.into()));
+    if in_ci {
+        return usage("--update-snapshots is refused in CI (CI is set)");
+    }
+    if args.dir.scenarios.is_some() {
+        return usage(
+            "--update-snapshots writes the built-in suite's snapshots; for your own suite use \
+             --record DIR (e.g. --record <suite>/snapshots)",
+        );
+    }
+    match checkout {
+        Some(root) => Ok(root.join("snapshots")),
+        None => usage(concat!(
+            "--update-snapshots writes the project's own snapshots and needs the kvconform \
+             checkout this binary was built from (",
+            env!("CARGO_MANIFEST_DIR"),
+            " is gone); to record into a directory of yours use --record DIR"
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -291,15 +345,61 @@ mod tests {
     }
 
     #[test]
-    fn ci_compares_snapshots_and_refuses_to_update_them() {
-        let mode = |flags: &[&str], ci| config(flags, ci).unwrap().snapshots.map(|s| s.1);
-        assert_eq!(mode(&[], false), Some(SnapshotMode::Compare));
-        assert_eq!(mode(&[], true), Some(SnapshotMode::CompareOnly));
+    fn a_plain_run_only_reads_and_recording_needs_a_flag() {
+        let plan = |flags: &[&str]| config(flags, false).unwrap().snapshots.unwrap();
+        assert_eq!(plan(&[]).read, vec![Source::Builtin]);
+        assert_eq!(plan(&[]).writing, None);
+        let user = plan(&["--scenarios", "/s/suite/scenarios"]);
+        assert_eq!(user.read, vec![Source::Dir("/s/suite/snapshots".into())]);
+        assert_eq!(user.writing, None);
+        let both = plan(&["--scenarios", "/s/x", "--with-builtin"]);
         assert_eq!(
-            mode(&["--update-snapshots"], false),
-            Some(SnapshotMode::Update)
+            both.read,
+            vec![Source::Dir("/s/snapshots".into()), Source::Builtin]
         );
-        assert_eq!(mode(&["--oracle", "doc"], false), None);
-        assert!(config(&["--update-snapshots"], true).is_err());
+        let record = plan(&["--record", "/r"]);
+        assert_eq!(record.writing, Some(Writing::Record { dir: "/r".into() }));
+        assert!(
+            config(&["--oracle", "doc"], false)
+                .unwrap()
+                .snapshots
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn updating_the_project_store_needs_the_checkout_and_no_ci() {
+        let args = |flags: &[&str]| {
+            let cli = crate::cli::Cli::try_parse_from(["kvconform", "run"].iter().chain(flags))
+                .expect("flags parse");
+            match cli.command {
+                crate::cli::Command::Run(args) => args,
+                _ => panic!("not run"),
+            }
+        };
+        let checkout = Some(PathBuf::from("/checkout"));
+        let update = args(&["--update-snapshots"]);
+        let plan = snapshots(&update, false, checkout.clone())
+            .unwrap()
+            .unwrap();
+        let dir = PathBuf::from("/checkout/snapshots");
+        assert_eq!(plan.read, vec![Source::Dir(dir.clone())]);
+        let review = Writing::Update {
+            dir: dir.clone(),
+            review: false,
+        };
+        assert_eq!(plan.writing, Some(review));
+        let review = args(&["--update-snapshots=review"]);
+        let plan = snapshots(&review, false, checkout.clone())
+            .unwrap()
+            .unwrap();
+        assert_eq!(plan.writing, Some(Writing::Update { dir, review: true }));
+        let refused = |result: Result<_, StartError>, needle: &str| {
+            assert!(matches!(result, Err(StartError::Usage(m)) if m.contains(needle)));
+        };
+        refused(snapshots(&update, true, checkout.clone()), "refused in CI");
+        refused(snapshots(&update, false, None), "--record DIR");
+        let user = args(&["--update-snapshots", "--scenarios", "/x"]);
+        refused(snapshots(&user, false, checkout), "your own suite");
     }
 }

@@ -9,7 +9,7 @@ mod reports;
 mod setup;
 mod trials;
 
-pub use config::{Mode, Outputs, RunConfig, Selection, TargetChoice, in_ci};
+pub use config::{Mode, Outputs, RunConfig, Selection, SnapshotPlan, TargetChoice, in_ci};
 
 use std::io::Write as _;
 use std::sync::{Arc, Mutex};
@@ -48,7 +48,7 @@ impl StartError {
 /// Runs (or lists, or dry-runs) the suite; returns the exit code.
 pub fn run(config: &RunConfig, runtime: &Runtime) -> Result<u8, StartError> {
     let started = Instant::now();
-    let suite = Suite::load(&config.scenarios).map_err(|e| StartError::Usage(e.to_string()))?;
+    let suite = Suite::from_spec(&config.suite).map_err(|e| StartError::Usage(e.to_string()))?;
     let loaded = started.elapsed();
     let expectations = load_expectations(config, &suite.set)?;
     let (scenarios, broken) = select(suite.set, config);
@@ -88,7 +88,7 @@ fn execute(
     selected: Selected,
     (started, loaded): (Instant, Duration),
 ) -> Result<u8, StartError> {
-    let (ctx, _vault) = runtime.block_on(setup::prepare(config))?;
+    let (ctx, _vault, stamp) = runtime.block_on(setup::prepare(config))?;
     let ready = started.elapsed();
     let ctx = Arc::new(ctx);
     setup::install_interrupt(runtime, &ctx);
@@ -130,7 +130,9 @@ fn execute(
         );
     }
     let reports = sorted(&reports);
-    reports::finish(config, &ctx, &reports, selected.expectations.as_ref())
+    let code = reports::finish(config, &ctx, &reports, selected.expectations.as_ref())?;
+    reports::write_recording(config, &ctx, &reports, &stamp)?;
+    Ok(code)
 }
 
 fn sorted(reports: &Reports) -> Vec<ScenarioReport> {

@@ -8,7 +8,8 @@ use crate::exit;
 use crate::expectations::{self, Expectations};
 use crate::plan::Oracle;
 use crate::report::{self, JsonReport};
-use crate::run::{Outcome, RunContext, ScenarioReport};
+use crate::run::{Outcome, RunContext, ScenarioReport, UnverifiedAnswer};
+use crate::snapshot::{self, Stamp};
 
 use super::StartError;
 use super::config::RunConfig;
@@ -97,3 +98,32 @@ fn oracle_name(oracle: Oracle) -> &'static str {
         Oracle::Doc => "doc",
     }
 }
+
+/// With `--record DIR`: what the target answered at every unverified step, with the
+/// recording's stamp, in `DIR/unverified-answers.json` (the snapshots are already there).
+pub fn write_recording(
+    config: &RunConfig,
+    ctx: &RunContext,
+    reports: &[ScenarioReport],
+    stamp: &Stamp,
+) -> Result<(), StartError> {
+    let Some(dir) = &config.record else {
+        return Ok(());
+    };
+    let answers: Vec<&UnverifiedAnswer> =
+        reports.iter().flat_map(|r| &r.unverified_answers).collect();
+    let recording = serde_json::json!({
+        "recorded": stamp,
+        "api_version": ctx.target.api_version(),
+        "oracle": oracle_name(config.oracle),
+        "unverified_answers": answers,
+    });
+    let path = dir.join(UNVERIFIED_ANSWERS);
+    let mut text = serde_json::to_string_pretty(&recording).unwrap_or_default();
+    text.push('\n');
+    snapshot::write_file(&path, &text)
+        .map_err(|e| StartError::Usage(format!("cannot write --record {}: {e}", path.display())))
+}
+
+/// The file of a recording that keeps the answers at unverified steps.
+pub const UNVERIFIED_ANSWERS: &str = "unverified-answers.json";

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use crate::check::schema::SchemaSet;
 use crate::run::{self, RunContext, RunOptions};
-use crate::snapshot::SnapshotStore;
-use crate::target::Credential;
+use crate::snapshot::{SnapshotStore, Stamp};
+use crate::target::{Credential, Target};
 use crate::{capabilities, exit, vault};
 
 use super::StartError;
@@ -28,7 +28,7 @@ const EMBEDDED_CANCEL_DELAY: Duration = Duration::from_millis(100);
 /// as non-conformance. The embedded vault, when started, lives as long as the returned value.
 pub async fn prepare(
     config: &RunConfig,
-) -> Result<(RunContext, Option<vault::RunningVault>), StartError> {
+) -> Result<(RunContext, Option<vault::RunningVault>, Stamp), StartError> {
     let (url, credential, embedded) = match &config.target {
         TargetChoice::Remote(url) => {
             let credential = config.connection.credential().map_err(StartError::Usage)?;
@@ -62,14 +62,39 @@ pub async fn prepare(
         options.lacking = probed.lacking;
         options.target_version = probed.version.or(options.target_version);
     }
+    let stamp = stamp(config, &target);
     let snapshots = config
         .snapshots
         .as_ref()
-        .map(|(root, mode)| SnapshotStore::new(root.clone(), *mode));
-    Ok((
-        RunContext::new(target, schemas, snapshots, options),
-        embedded,
-    ))
+        .map(|plan| SnapshotStore::new(plan.read.clone(), plan.writing.clone(), stamp.clone()));
+    let ctx = RunContext::new(target, schemas, snapshots, options);
+    Ok((ctx, embedded, stamp))
+}
+
+/// What every recording of this run is stamped with: the target's host (or `[redacted]`),
+/// now, and this kvconform's version.
+fn stamp(config: &RunConfig, target: &Target) -> Stamp {
+    let host = match (&config.target, config.redact_host) {
+        (_, true) => "[redacted]".to_string(),
+        (TargetChoice::Embedded { .. }, false) => "embedded reference vault".to_string(),
+        (TargetChoice::Remote(_), false) => host_of(target.base()),
+    };
+    Stamp {
+        target: host,
+        date: crate::report::now_rfc3339(),
+        kvconform: env!("CARGO_PKG_VERSION").to_string(),
+    }
+}
+
+/// `host[:port]` of a URL (no scheme, path or credentials).
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    authority
+        .rsplit('@')
+        .next()
+        .unwrap_or(authority)
+        .to_string()
 }
 
 /// The run-wide options every scenario shares (a dry run uses them with a placeholder id).

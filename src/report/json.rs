@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::findings::{Finding, findings};
 use super::summary::Summary;
 use crate::capabilities::Lack;
-use crate::run::{FailureKind, RunOptions, ScenarioReport};
+use crate::run::{FailureKind, RunOptions, ScenarioReport, UnverifiedAnswer};
 
 #[derive(Debug, Serialize)]
 pub struct JsonReport<'a> {
@@ -32,6 +32,9 @@ pub struct JsonReport<'a> {
     pub lacking: Vec<Lack>,
     /// Root causes: the failures of failed and xfail scenarios grouped by check and outcome.
     pub findings: Vec<Finding>,
+    /// What the target answered at every step whose expectation was never observed on the
+    /// real service, whatever the verdict.
+    pub unverified_answers: Vec<UnverifiedAnswer>,
     pub scenarios: Vec<JsonScenario>,
 }
 
@@ -103,6 +106,10 @@ impl<'a> JsonReport<'a> {
                 .collect(),
             lacking: Vec::new(),
             findings: findings(reports),
+            unverified_answers: reports
+                .iter()
+                .flat_map(|r| r.unverified_answers.iter().cloned())
+                .collect(),
             scenarios: reports.iter().map(scenario).collect(),
         }
     }
@@ -120,7 +127,8 @@ impl<'a> JsonReport<'a> {
     }
 }
 
-fn now_rfc3339() -> String {
+/// Now, UTC, RFC 3339 to the second.
+pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .ok()

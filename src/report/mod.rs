@@ -13,7 +13,7 @@ mod versions;
 
 pub use findings::{Finding, findings, normalise};
 pub use har::{render_har, write_har};
-pub use json::{JsonReport, write_json};
+pub use json::{JsonReport, now_rfc3339, write_json};
 pub use junit::{render_junit, write_junit};
 pub use summary::{Summary, render_summary};
 pub use versions::{by_version, render_versions};

@@ -65,6 +65,7 @@ pub fn render_summary(reports: &[ScenarioReport], target: &str, oracle: &str) ->
             ids(&unverified)
         ));
     }
+    render_unverified_answers(&mut out, reports);
     for report in reports {
         for problem in &report.cleanup_problems {
             out.push_str(&format!("  cleanup {}: {problem}\n", report.id));
@@ -154,6 +155,32 @@ fn render_reasons(out: &mut String, reports: &[ScenarioReport]) {
                 ids(&list)
             )),
         }
+    }
+}
+
+/// An answer and its expectation are clipped here on the console (the JSON keeps them whole).
+const ANSWER_CHARS: usize = 120;
+const EXPECTED_CHARS: usize = 80;
+
+/// What the target answered at every unverified step, one line each, whatever the verdict:
+/// against a real vault this settles the open questions in one run.
+fn render_unverified_answers(out: &mut String, reports: &[ScenarioReport]) {
+    let answers: Vec<_> = reports.iter().flat_map(|r| &r.unverified_answers).collect();
+    if answers.is_empty() {
+        return;
+    }
+    out.push_str(&format!(
+        "  what the target answered at the {} unverified step(s) (full answers in --json):\n",
+        answers.len()
+    ));
+    for a in answers {
+        out.push_str(&format!(
+            "    {} @ {}: {} (expected {})\n",
+            a.scenario,
+            a.step,
+            clip(&a.one_line(), ANSWER_CHARS),
+            clip(&a.expected, EXPECTED_CHARS)
+        ));
     }
 }
 

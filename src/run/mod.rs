@@ -10,7 +10,7 @@ mod step;
 mod timings;
 
 pub use context::{RunContext, RunOptions, StopSignal, new_run_id, plan_vars};
-pub use outcome::{FailureKind, Outcome, ScenarioReport, StepFailure};
+pub use outcome::{FailureKind, Outcome, ScenarioReport, StepFailure, UnverifiedAnswer};
 pub use timings::Timings;
 
 use std::time::Instant;
@@ -47,7 +47,13 @@ pub async fn run_plan(ctx: &RunContext, plan: &Plan) -> ScenarioReport {
         report
             .steps
             .push((planned.name.clone(), planned.unverified));
-        match step::run_step(ctx, plan, planned, &mut state).await {
+        let sent_before = state.log.len();
+        let result = step::run_step(ctx, plan, planned, &mut state).await;
+        if planned.unverified {
+            let answer = unverified_answer(plan, planned, &state, sent_before);
+            report.unverified_answers.extend(answer);
+        }
+        match result {
             StepResult::Ok => {}
             StepResult::Failed(failures) => {
                 let refused = failures
@@ -88,6 +94,38 @@ pub async fn run_plan(ctx: &RunContext, plan: &Plan) -> ScenarioReport {
     report.exchanges = state.log;
     report.duration = started.elapsed();
     report
+}
+
+/// The last response of an unverified step (the step's own exchanges are the log's tail
+/// from `sent_before`), normalised with a fresh redactor so snapshot tokens stay as they are.
+fn unverified_answer(
+    plan: &Plan,
+    step: &crate::plan::PlannedStep,
+    state: &ScenarioState,
+    sent_before: usize,
+) -> Option<UnverifiedAnswer> {
+    let exchange = state.log.get(sent_before..)?.last()?;
+    let url = &exchange.request.url;
+    let path = url
+        .find("://")
+        .and_then(|i| url[i + 3..].find('/').map(|j| &url[i + 3 + j..]))
+        .unwrap_or(url);
+    let mut path = path.split('?').next().unwrap_or(path).to_string();
+    for name in ["cert2", "cert", "issuer"] {
+        if let Some(value) = state.vars.get(name).and_then(|v| v.as_str()) {
+            path = path.replace(value, &format!("[{name}]"));
+        }
+    }
+    let answer = crate::snapshot::Redactor::default().normalise(&exchange.response, &state.vars);
+    let answer = answer.trim_end().to_string();
+    Some(UnverifiedAnswer {
+        scenario: plan.id.clone(),
+        step: step.name.clone(),
+        expected: step.expect.describe(),
+        request: format!("{} {path}", exchange.request.method),
+        status: exchange.response.status,
+        answer,
+    })
 }
 
 /// After a probe the target refused in an unexpected way, re-checks the read-only guard

@@ -113,6 +113,34 @@ impl StepFailure {
     }
 }
 
+/// What the target answered at a step whose expectation was never observed on the real
+/// service: whatever the verdict, someone running against a real vault settles the open
+/// question by reading it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UnverifiedAnswer {
+    /// `area::id`.
+    pub scenario: String,
+    pub step: String,
+    /// What the scenario expects there (the doc's word).
+    pub expected: String,
+    /// Method and path (no host, no query).
+    pub request: String,
+    pub status: u16,
+    /// The response normalised as in a snapshot (status, contract headers, body).
+    pub answer: String,
+}
+
+impl UnverifiedAnswer {
+    /// The answer on one line (for the console): `409 {"error": …}`, headers as
+    /// `name: value;`, whitespace runs collapsed.
+    pub fn one_line(&self) -> String {
+        let text = self.answer.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = text.strip_prefix("status: ").unwrap_or(&text);
+        text.replacen(" headers: ", " ", 1)
+            .replacen(" body: ", " ", 1)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct ScenarioReport {
     pub id: String,
@@ -124,6 +152,8 @@ pub struct ScenarioReport {
     pub reason: Option<String>,
     pub failures: Vec<StepFailure>,
     pub unverified_steps: Vec<String>,
+    /// What the target answered at each unverified step that sent a request.
+    pub unverified_answers: Vec<UnverifiedAnswer>,
     /// Every step that ran, with whether its expectation is unverified.
     pub steps: Vec<(String, bool)>,
     pub cleanup_problems: Vec<String>,
@@ -149,6 +179,7 @@ impl ScenarioReport {
             reason: None,
             failures: Vec::new(),
             unverified_steps: Vec::new(),
+            unverified_answers: Vec::new(),
             steps: Vec::new(),
             cleanup_problems: Vec::new(),
             exchanges: Vec::new(),

@@ -30,6 +30,21 @@ impl Catalogue {
         diagnostic::read_yaml(path).map(|(catalogue, _)| catalogue)
     }
 
+    /// Parses a catalogue's text; `path` is only for messages.
+    pub fn parse(path: &Path, text: &str) -> Result<Catalogue, Diagnostic> {
+        serde_saphyr::from_str(text).map_err(|e| Diagnostic::yaml(path, text, &e))
+    }
+
+    /// Adds the rules of `other` whose ids are not here yet (a suite run together with the
+    /// built-in one may repeat its rules).
+    pub fn extend(&mut self, other: Catalogue) {
+        for rule in other.rules {
+            if self.get(&rule.id).is_none() {
+                self.rules.push(rule);
+            }
+        }
+    }
+
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }

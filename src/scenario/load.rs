@@ -10,7 +10,7 @@ use super::catalogue::Catalogue;
 use super::model::{Action, RequestSpec, ScenarioFile};
 use super::spanned::Pos;
 use super::valid::{Scenario, Step, StepKind};
-use crate::diagnostic::{self, Diagnostic, Kind};
+use crate::diagnostic::{Diagnostic, Kind, Location};
 use crate::template;
 
 /// Names every scenario may use without defining them.
@@ -26,14 +26,37 @@ pub struct ScenarioSet {
     pub broken: Vec<(String, Diagnostic)>,
 }
 
+/// A scenario file's text, the area it belongs to and the path shown in messages; from a
+/// directory or from the suite built into the binary.
+pub struct SourceFile {
+    pub file: PathBuf,
+    pub area: String,
+    pub text: Result<String, Diagnostic>,
+}
+
 /// Loads `root/<area>/*.yaml` (sorted). Files directly in `root` (such as `rules.yaml`) are not
 /// scenarios.
 pub fn load_dir(root: &Path, catalogue: &Catalogue) -> Result<ScenarioSet, Diagnostic> {
+    let files = scenario_files(root)?
+        .into_iter()
+        .map(|file| SourceFile {
+            area: area_of(root, &file),
+            text: std::fs::read_to_string(&file).map_err(|e| Diagnostic::read(&file, &e)),
+            file,
+        })
+        .collect();
+    Ok(load_files(files, catalogue))
+}
+
+/// Parses and validates every file; a file that fails, or repeats an `area::id`, is kept as
+/// broken under its name.
+pub fn load_files(files: Vec<SourceFile>, catalogue: &Catalogue) -> ScenarioSet {
     let mut set = ScenarioSet::default();
     let mut seen = BTreeSet::new();
-    for file in scenario_files(root)? {
-        let area = area_of(root, &file);
-        match load_file(&file, &area, catalogue) {
+    for source in files {
+        let loaded =
+            (source.text).and_then(|text| parse(&source.file, &source.area, text, catalogue));
+        match loaded {
             Ok(scenario) if !seen.insert(scenario.full_id()) => {
                 let name = scenario.full_id();
                 let at = scenario.location(scenario.id.pos);
@@ -41,11 +64,21 @@ pub fn load_dir(root: &Path, catalogue: &Catalogue) -> Result<ScenarioSet, Diagn
                 set.broken.push((format!("{name}#duplicate"), err));
             }
             Ok(scenario) => set.scenarios.push(scenario),
-            Err(err) => set.broken.push((broken_name(&area, &file), err)),
+            Err(err) => set
+                .broken
+                .push((broken_name(&source.area, &source.file), err)),
         }
     }
     set.scenarios.sort_by_key(Scenario::full_id);
-    Ok(set)
+    set
+}
+
+/// Whether a file name is a scenario file's (`*.yaml`, `*.yml`).
+pub(crate) fn is_scenario_file(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
 }
 
 fn broken_name(area: &str, file: &Path) -> String {
@@ -79,7 +112,7 @@ fn scenario_files(root: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
             entries
                 .flatten()
                 .map(|e| e.path())
-                .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))),
+                .filter(|p| is_scenario_file(p)),
         );
     }
     files.sort();
@@ -88,11 +121,23 @@ fn scenario_files(root: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
 
 /// Parses and validates one scenario file.
 pub fn load_file(file: &Path, area: &str, catalogue: &Catalogue) -> Result<Scenario, Diagnostic> {
-    let (model, text) = diagnostic::read_yaml::<ScenarioFile>(file)?;
+    let text = std::fs::read_to_string(file).map_err(|e| Diagnostic::read(file, &e))?;
+    parse(file, area, text, catalogue)
+}
+
+/// Parses and validates a scenario file's text; `file` is only for messages.
+fn parse(
+    file: &Path,
+    area: &str,
+    text: String,
+    catalogue: &Catalogue,
+) -> Result<Scenario, Diagnostic> {
+    let model: ScenarioFile =
+        serde_saphyr::from_str(&text).map_err(|e| Diagnostic::yaml(file, &text, &e))?;
     let text: Arc<str> = text.into();
     let scenario =
         Scenario::from_file(model, area, file.to_path_buf(), text.clone()).map_err(|e| {
-            let at = diagnostic::Location::new(file, Some(e.pos)).with_source(&text);
+            let at = Location::new(file, Some(e.pos)).with_source(&text);
             Diagnostic::new(Kind::Invalid, at, e.value)
         })?;
     validate(&scenario, catalogue)?;

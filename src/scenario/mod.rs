@@ -16,5 +16,5 @@ pub use load::{ScenarioSet, area_of, load_dir, load_file, scenario_schema};
 pub use matcher::{JsonType, Matcher};
 pub use model::*;
 pub use spanned::{At, Pos};
-pub use suite::Suite;
+pub use suite::{Suite, SuiteSpec, scenario_folder, snapshot_folder};
 pub use valid::{Scenario, Step, StepKind};

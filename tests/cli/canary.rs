@@ -35,15 +35,16 @@ fn the_canary_token_appears_in_no_output_or_report() {
             ("auth/failing.yaml", FAILING),
         ],
     );
-    let snapshots = dir.join("snapshots");
+    // Recording into the suite's own snapshots/ (beside its scenarios) updates them.
+    let recording = dir.join("snapshots");
     let files = ["report.json", "junit.xml", "run.har", "expect.yaml"].map(|f| dir.join(f));
     let output = bin()
         .env_remove("CI")
         .env("KVC_CANARY_TOKEN", CANARY)
-        .args(["run", "--update-snapshots", "--scenarios"])
+        .args(["run", "--record"])
+        .arg(&recording)
+        .arg("--scenarios")
         .arg(&root)
-        .arg("--snapshots")
-        .arg(&snapshots)
         .args(["--target", &vault.url, "--token-env", "KVC_CANARY_TOKEN"])
         .arg("--json")
         .arg(&files[0])
@@ -77,7 +78,7 @@ fn the_canary_token_appears_in_no_output_or_report() {
         );
     }
     assert!(read(&files[2]).contains("Bearer [redacted]"));
-    let snapshot = snapshots.join("auth").join("manual@get.snap");
+    let snapshot = recording.join("auth").join("manual@get.snap");
     assert!(
         !read(&snapshot).contains(CANARY),
         "the snapshot leaks the token"

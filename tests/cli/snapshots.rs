@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use kvconform::snapshot::{SnapshotMode, SnapshotStore, read_contents, read_provenance};
+use kvconform::snapshot::{read_contents, read_provenance, relative_path};
 
 use super::support::{copy_tree, root, run, temp_dir, text};
 
@@ -13,13 +13,14 @@ fn declared() -> Vec<(String, String, PathBuf, String)> {
     let set = kvconform::scenario::Suite::load(&root().join("scenarios"))
         .unwrap()
         .set;
-    let store = SnapshotStore::new(root().join("snapshots"), SnapshotMode::CompareOnly);
     let mut out = Vec::new();
     for scenario in &set.scenarios {
         let plan = kvconform::plan::plan(scenario, kvconform::plan::Oracle::Service);
         for step in &plan.steps {
             if let Some(provenance) = &step.expect.snapshot {
-                let path = store.path_for(&plan.id, &step.name);
+                let path = root()
+                    .join("snapshots")
+                    .join(relative_path(&plan.id, &step.name));
                 out.push((
                     plan.id.clone(),
                     step.name.clone(),
