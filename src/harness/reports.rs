@@ -12,7 +12,7 @@ use crate::run::{Outcome, RunContext, ScenarioReport, UnverifiedAnswer};
 use crate::snapshot::{self, Stamp};
 
 use super::StartError;
-use super::config::RunConfig;
+use super::config::{RunConfig, TargetChoice};
 
 /// Prints the summary, writes the requested files; returns the exit code of the run.
 pub fn finish(
@@ -39,6 +39,8 @@ pub fn finish(
         }
         summary.push_str(&report::render_versions(&groups));
     }
+    let remote = !matches!(config.target, TargetChoice::Embedded { .. });
+    summary.push_str(&report::render_unverified(reports, remote));
     let _ = write!(std::io::stdout(), "{summary}");
     write_files(config, ctx, reports, expectations)?;
     Ok(exit_code(config, ctx, reports))

@@ -15,5 +15,5 @@ pub use findings::{Finding, findings, normalise};
 pub use har::{render_har, write_har};
 pub use json::{JsonReport, now_rfc3339, write_json};
 pub use junit::{render_junit, write_junit};
-pub use summary::{Summary, render_summary};
+pub use summary::{Summary, render_summary, render_unverified};
 pub use versions::{by_version, render_versions};

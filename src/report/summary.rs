@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use super::findings::{Finding, findings};
-use crate::run::{Outcome, ScenarioReport};
+use crate::run::{Outcome, ScenarioReport, UnverifiedAnswer};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
@@ -42,8 +42,9 @@ const HEADLINE_CHARS: usize = 160;
 
 /// The kvconform summary: outcome counts, the root causes of failures (one line each, with
 /// the scenarios they affect), the skipped, inconclusive, xfail and xpass scenarios grouped
-/// by reason, the unverified expectations that took part in the verdict, cleanup problems.
-/// A run against a peer that deviates in a few ways fits on one screen.
+/// by reason, cleanup problems. The unverified expectations follow once for the whole run
+/// ([`render_unverified`]). A run against a peer that deviates in a few ways fits on one
+/// screen.
 pub fn render_summary(reports: &[ScenarioReport], target: &str, oracle: &str) -> String {
     let s = Summary::of(reports);
     let mut out = format!(
@@ -53,19 +54,6 @@ pub fn render_summary(reports: &[ScenarioReport], target: &str, oracle: &str) ->
     );
     render_root_causes(&mut out, reports);
     render_reasons(&mut out, reports);
-    let unverified: Vec<&str> = reports
-        .iter()
-        .filter(|r| !r.unverified_steps.is_empty())
-        .map(|r| r.id.as_str())
-        .collect();
-    if !unverified.is_empty() {
-        out.push_str(&format!(
-            "  {} verdict(s) rest on expectations never observed on the real service (the doc's or the spec's word, or an inference named in the step's note): {}\n",
-            unverified.len(),
-            ids(&unverified)
-        ));
-    }
-    render_unverified_answers(&mut out, reports);
     for report in reports {
         for problem in &report.cleanup_problems {
             out.push_str(&format!("  cleanup {}: {problem}\n", report.id));
@@ -162,26 +150,60 @@ fn render_reasons(out: &mut String, reports: &[ScenarioReport]) {
 const ANSWER_CHARS: usize = 120;
 const EXPECTED_CHARS: usize = 80;
 
-/// What the target answered at every unverified step, one line each, whatever the verdict:
-/// against a real vault this settles the open questions in one run.
-fn render_unverified_answers(out: &mut String, reports: &[ScenarioReport]) {
-    let answers: Vec<_> = reports.iter().flat_map(|r| &r.unverified_answers).collect();
-    if answers.is_empty() {
-        return;
+/// The verdicts that rest on expectations never observed on the real service, and what the
+/// target answered at each of those steps, whatever the verdict: against a real vault this
+/// settles the open questions in one run. Printed once for the whole run (every api-version).
+/// With `every_answer` false (the embedded reference vault, whose answers are our own and
+/// settle nothing) only the answers of scenarios that did not pass are listed, the rest
+/// counted; the JSON report always keeps them all.
+pub fn render_unverified(reports: &[ScenarioReport], every_answer: bool) -> String {
+    let mut out = String::new();
+    let unverified: BTreeSet<&str> = reports
+        .iter()
+        .filter(|r| !r.unverified_steps.is_empty())
+        .map(|r| r.id.as_str())
+        .collect();
+    if !unverified.is_empty() {
+        let list: Vec<&str> = unverified.into_iter().collect();
+        out.push_str(&format!(
+            "  {} verdict(s) rest on expectations never observed on the real service (the doc's or the spec's word, or an inference named in the step's note): {}\n",
+            list.len(),
+            ids(&list)
+        ));
     }
+    let answers: Vec<(&ScenarioReport, &UnverifiedAnswer)> = reports
+        .iter()
+        .flat_map(|r| r.unverified_answers.iter().map(move |a| (r, a)))
+        .collect();
+    if answers.is_empty() {
+        return out;
+    }
+    let (shown, folded): (Vec<_>, Vec<_>) = answers
+        .iter()
+        .partition(|(r, _)| every_answer || r.outcome != Outcome::Passed);
     out.push_str(&format!(
         "  what the target answered at the {} unverified step(s) (full answers in --json):\n",
         answers.len()
     ));
-    for a in answers {
+    for (report, a) in shown {
+        let scenario = match &report.api_version {
+            Some(version) => format!("{version}::{}", a.scenario),
+            None => a.scenario.clone(),
+        };
         out.push_str(&format!(
-            "    {} @ {}: {} (expected {})\n",
-            a.scenario,
+            "    {scenario} @ {}: {} (expected {})\n",
             a.step,
             clip(&a.one_line(), ANSWER_CHARS),
             clip(&a.expected, EXPECTED_CHARS)
         ));
     }
+    if !folded.is_empty() {
+        out.push_str(&format!(
+            "    {} at steps of passing scenarios: the embedded vault's own answers, listed in --json (in full here against a --target)\n",
+            folded.len()
+        ));
+    }
+    out
 }
 
 /// The first `max` characters, marked `…` when cut (a long regex stays on one line).
