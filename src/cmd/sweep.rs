@@ -60,7 +60,17 @@ async fn sweep_inner(args: &SweepArgs) -> ExitCode {
             "--prefix must not be empty: sweep removes by prefix only",
         );
     }
-    let connection = Connection::from(&args.connect);
+    let mut connection = Connection::from(&args.connect);
+    match crate::api_versions::parse_list(&connection.api_version).as_deref() {
+        Ok([one]) => connection.api_version.clone_from(one),
+        Ok(_) => {
+            return fail(
+                exit::USAGE,
+                "sweep takes one --api-version (the objects are the same on every version)",
+            );
+        }
+        Err(e) => return fail(exit::USAGE, e),
+    }
     let target = match connection
         .credential()
         .and_then(|c| connection.target(args.target.clone(), c, None))

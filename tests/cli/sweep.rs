@@ -1,5 +1,6 @@
 //! `kvconform sweep` against `kvconform serve`: lists leftovers by prefix and age, removes
-//! them only with --yes, never touches another name, refuses an empty prefix.
+//! them only with --yes, never touches another name, refuses an empty prefix and a list of
+//! api-versions.
 
 use crate::support::*;
 
@@ -77,4 +78,18 @@ fn sweep_refuses_an_empty_prefix() {
     ]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     assert!(text(&output).contains("--prefix must not be empty"));
+}
+
+/// `--api-version all` means one run per version for `run`; a sweep takes one version.
+#[test]
+fn sweep_refuses_a_list_of_api_versions() {
+    let output = run(&[
+        "sweep",
+        "--target",
+        "http://127.0.0.1:9",
+        "--api-version",
+        "7.6,2025-07-01",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(text(&output).contains("sweep takes one --api-version"));
 }
