@@ -233,7 +233,8 @@ async fn probe_pending(target: &Target, prefix: &str, log: &mut Vec<Exchange>) -
         .and_then(|j| j["status"].as_str().map(str::to_string));
     // Removed as a scenario's certificate is (pending, certificate, purge); a problem here
     // leaves a name `kvc-…` that `kvconform sweep` finds.
-    let _ = crate::run::cleanup::remove_certificate(target, &name, log).await;
+    let certificate = crate::target::resources::Resource::Certificate(name.clone());
+    let _ = crate::target::resources::remove(target, &certificate, log).await;
     match status {
         Some(s) if accepted && !s.eq_ignore_ascii_case("inprogress") => Some(format!(
             "a create with issuer Unknown answered {} with status `{s}`: operations complete at once",

@@ -14,7 +14,7 @@ use super::fail;
 use crate::cli::SweepArgs;
 use crate::connect::Connection;
 use crate::exit;
-use crate::run::cleanup;
+use crate::target::resources::{self, Resource};
 use crate::target::{HttpRequest, Target};
 
 /// Pages followed per listing, so a misbehaving target cannot loop forever.
@@ -288,10 +288,14 @@ async fn remove(target: &Target, leftovers: &[Leftover]) -> Vec<String> {
     for leftover in sorted {
         let result = match leftover.kind {
             Kind::Certificate => {
-                cleanup::remove_certificate(target, &leftover.name, &mut log).await
+                let certificate = Resource::Certificate(leftover.name.clone());
+                resources::remove(target, &certificate, &mut log).await
             }
-            Kind::Deleted => cleanup::purge(target, &leftover.name, &mut log).await,
-            Kind::Issuer => cleanup::remove_issuer(target, &leftover.name, &mut log).await,
+            Kind::Deleted => resources::purge(target, &leftover.name, &mut log).await,
+            Kind::Issuer => {
+                let issuer = Resource::Issuer(leftover.name.clone());
+                resources::remove(target, &issuer, &mut log).await
+            }
         };
         if let Err(e) = result {
             problems.push(format!("{} {}: {e}", leftover.kind.as_str(), leftover.name));

@@ -8,10 +8,10 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::plan::{self, Oracle, Plan, StepKind};
-use crate::run::cleanup::{Resource, created_by};
 use crate::run::{RunOptions, plan_vars};
 use crate::scenario::{RequestSpec, Scenario};
 use crate::target::HttpRequest;
+use crate::target::resources::{Removal, Resource, created_by, removal};
 use crate::template::{self, Vars};
 
 use super::config::{RunConfig, TargetChoice};
@@ -165,13 +165,13 @@ fn describe(resource: &Resource) -> String {
     }
 }
 
+/// The requests cleanup sends for a resource, from the same list the run uses.
 fn cleanup_line(resource: &Resource) -> String {
-    match resource {
-        Resource::Certificate(n) => format!(
-            "DELETE /certificates/{n}/pending, DELETE /certificates/{n}, DELETE /deletedcertificates/{n}"
-        ),
-        Resource::Issuer(n) => format!("DELETE /certificates/issuers/{n}"),
-    }
+    removal(resource)
+        .iter()
+        .map(|step: &Removal| format!("DELETE {}", step.path()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn action_name(action: &crate::scenario::Action) -> &'static str {

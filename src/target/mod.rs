@@ -6,6 +6,7 @@ pub mod azure;
 mod exchange;
 mod options;
 pub mod pace;
+pub(crate) mod resources;
 
 pub use exchange::{Exchange, HttpRequest, RecordedRequest, RecordedResponse, TransportError};
 pub use options::{Credential, TargetOptions};
