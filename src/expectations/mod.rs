@@ -13,7 +13,7 @@ use time::Date;
 use time::macros::format_description;
 
 use crate::diagnostic::{self, Diagnostic, Kind, Location};
-use crate::run::{Outcome, ScenarioReport};
+use crate::run::ScenarioReport;
 use crate::scenario::At;
 
 mod propose;
@@ -63,7 +63,7 @@ pub enum Expected {
 }
 
 impl Expected {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Expected::Fail => "fail",
             Expected::Inconclusive => "inconclusive",
@@ -191,44 +191,7 @@ impl Expectations {
         let Some(entry) = self.get(&report.id) else {
             return;
         };
-        let why = describe(entry);
-        match (report.outcome, entry.outcome) {
-            (Outcome::Failed, Expected::Fail) => match &entry.step {
-                Some(step) if !report.failures.iter().any(|f| &f.step == step) => {
-                    report.reason = Some(format!(
-                        "expected to fail at step `{step}` ({why}), but failed elsewhere"
-                    ));
-                }
-                _ => {
-                    report.outcome = Outcome::Xfail;
-                    report.reason = Some(why);
-                }
-            },
-            (Outcome::Inconclusive, Expected::Inconclusive) => {
-                let was = report.reason.take().unwrap_or_default();
-                report.outcome = Outcome::Xfail;
-                report.reason = Some(format!("{why} [{was}]"));
-            }
-            (Outcome::Passed, expected) => {
-                report.outcome = Outcome::Xpass;
-                report.reason = Some(format!(
-                    "expected to {} ({why}) but passed: promote it by removing the expectation",
-                    expected.as_str()
-                ));
-            }
-            (Outcome::Inconclusive, Expected::Fail) => {
-                let was = report.reason.take().unwrap_or_default();
-                report.reason = Some(format!("{was} (expected to fail: {why})"));
-            }
-            _ => {}
-        }
-    }
-}
-
-fn describe(entry: &Entry) -> String {
-    match &entry.issue {
-        Some(issue) => format!("{} ({issue})", entry.reason),
-        None => entry.reason.clone(),
+        crate::run::verdict::expect(report, entry);
     }
 }
 
@@ -256,7 +219,7 @@ pub fn iso_date(date: Date) -> String {
 mod tests {
     use super::*;
     use crate::diagnostic::Location;
-    use crate::run::{FailureKind, StepFailure};
+    use crate::run::{FailureKind, Outcome, StepFailure};
     use time::macros::date;
 
     fn known() -> Vec<Known> {

@@ -8,7 +8,8 @@ use crate::exit;
 use crate::expectations::{self, Expectations};
 use crate::plan::Oracle;
 use crate::report::{self, JsonReport};
-use crate::run::{Outcome, RunContext, ScenarioReport, UnverifiedAnswer};
+use crate::run::verdict::fails_run;
+use crate::run::{RunContext, ScenarioReport, UnverifiedAnswer};
 use crate::snapshot::{self, Stamp};
 
 use super::StartError;
@@ -81,13 +82,10 @@ fn write_files(
 }
 
 fn exit_code(config: &RunConfig, ctx: &RunContext, reports: &[ScenarioReport]) -> u8 {
-    let any = |outcome| reports.iter().any(|r| r.outcome == outcome);
+    let fails = |r: &ScenarioReport| fails_run(r.outcome, config.strict, config.strict_xpass);
     if ctx.is_stopping() {
         exit::INTERRUPTED
-    } else if any(Outcome::Failed)
-        || (config.strict && any(Outcome::Inconclusive))
-        || (config.strict_xpass && any(Outcome::Xpass))
-    {
+    } else if reports.iter().any(fails) {
         exit::FAILED
     } else {
         exit::SUCCESS

@@ -9,6 +9,7 @@ use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use crate::diagnostic::Diagnostic;
 use crate::expectations::Expectations;
 use crate::plan::{self, Oracle};
+use crate::run::verdict::fails_run;
 use crate::run::{self, Outcome, RunContext, ScenarioReport, StepFailure};
 use crate::scenario::Scenario;
 
@@ -101,7 +102,10 @@ fn verdict(report: &ScenarioReport, strict_xpass: bool) -> Result<Completion, Fa
     let reason = report.reason.clone().unwrap_or_default();
     match report.outcome {
         Outcome::Passed => Ok(Completion::Completed),
-        Outcome::Xpass if strict_xpass => Err(Failed::from(format!("xpass: {reason}"))),
+        // Inconclusive stays ignored here even with --strict; the exit code counts it.
+        Outcome::Xpass if fails_run(Outcome::Xpass, false, strict_xpass) => {
+            Err(Failed::from(format!("xpass: {reason}")))
+        }
         Outcome::Xpass => Ok(Completion::Completed),
         Outcome::Xfail => Ok(Completion::ignored_with(format!("xfail: {reason}"))),
         Outcome::Inconclusive => Ok(Completion::ignored_with(format!("inconclusive: {reason}"))),

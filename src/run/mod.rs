@@ -8,6 +8,7 @@ mod outcome;
 mod poll;
 mod step;
 mod timings;
+pub mod verdict;
 
 pub use context::{RunContext, RunOptions, StopSignal, new_run_id, plan_vars};
 pub use outcome::{FailureKind, Outcome, ScenarioReport, StepFailure, UnverifiedAnswer};
@@ -53,36 +54,14 @@ pub async fn run_plan(ctx: &RunContext, plan: &Plan) -> ScenarioReport {
             let answer = unverified_answer(plan, planned, &state, sent_before);
             report.unverified_answers.extend(answer);
         }
-        match result {
-            StepResult::Ok => {}
-            StepResult::Failed(failures) => {
-                let refused = failures
-                    .iter()
-                    .filter_map(|f| f.exchange.as_ref())
-                    .any(|e| !(200..300).contains(&e.response.status));
-                let lost = match refused {
-                    true => lost_precondition(ctx, plan, planned, &mut state).await,
-                    false => None,
-                };
-                if let Some(reason) = lost {
-                    report.outcome = Outcome::Inconclusive;
-                    report.reason = Some(reason);
-                } else {
-                    report.outcome = Outcome::Failed;
-                    report.failures.extend(failures);
-                }
-                break;
+        let lost = match &result {
+            StepResult::Failed(failures) if verdict::refused(failures) => {
+                lost_precondition(ctx, plan, planned, &mut state).await
             }
-            StepResult::Inconclusive(reason) => {
-                report.outcome = Outcome::Inconclusive;
-                report.reason = Some(reason);
-                break;
-            }
-            StepResult::Interrupted => {
-                report.outcome = Outcome::Skipped;
-                report.reason = Some(format!("interrupted during step `{}`", planned.name));
-                break;
-            }
+            _ => None,
+        };
+        if verdict::settle(&mut report, result, lost, &planned.name) {
+            break;
         }
     }
     report.cleanup_problems = state.cleanup.run(ctx, &mut state.log).await;
