@@ -22,9 +22,12 @@ if ! command -v openssl >/dev/null 2>&1; then
   exit 0
 fi
 
-# 1. The virtualenv, reinstalled only when requirements.txt changes.
+# 1. The virtualenv.
 stamp="$venv/.requirements"
-if ! cmp -s "$requirements" "$stamp" 2>/dev/null; then
+# Reinstalled when the pins changed, or when the venv no longer runs (a venv holds absolute
+# paths: a checkout moved or copied elsewhere leaves scripts pointing at the old place).
+if ! cmp -s "$requirements" "$stamp" 2>/dev/null \
+  || [[ ! -x $(sed -n '1s/^#!//p' "$venv/bin/az" 2>/dev/null) ]]; then
   say "installing $(grep -v '^#' "$requirements" | tr '\n' ' ')into $venv"
   rm -rf "$venv"
   if ! python3 -m venv "$venv" >/dev/null 2>&1; then
