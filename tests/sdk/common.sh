@@ -1,4 +1,4 @@
-# Sourced by tests/sdk/run.sh and tests/sdk/run-js.sh (from the repository root): the kvconform
+# Sourced by tests/sdk/run*.sh (from the repository root): the kvconform
 # binary and one `kvconform serve --tls --require-auth` on a free loopback port.
 # shellcheck shell=bash
 
@@ -52,6 +52,29 @@ sdk_serve() {
     cat "$server_tmp/stderr" >&2
     exit 1
   fi
+}
+
+# The server the caller named (KVCONFORM_SDK_URL, _CA, _TOKEN: run.sh's own), or one of our
+# own; sets $url, $ca and $token.
+sdk_server() {
+  if [ -n "${KVCONFORM_SDK_URL:-}" ]; then
+    url=$KVCONFORM_SDK_URL ca=$KVCONFORM_SDK_CA token=$KVCONFORM_SDK_TOKEN
+  else
+    sdk_binary
+    sdk_serve
+    ca=$server_tmp/ca.pem
+  fi
+}
+
+# A client's last lines from $status and $started: the server's log when it failed (if the
+# server is ours), the verdict for the client named $1, and the exit.
+sdk_finish() {
+  if [ "$status" -ne 0 ] && [ -n "${server_tmp:-}" ]; then
+    say "server stderr:"
+    cat "$server_tmp/stderr" >&2
+  fi
+  say "$1: $([ "$status" -eq 0 ] && echo passed || echo FAILED) in $((SECONDS - started)) s"
+  exit "$status"
 }
 
 sdk_cleanup() {

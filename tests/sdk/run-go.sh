@@ -49,13 +49,7 @@ test_bin="$(cd "$target_dir" && pwd)/sdk-go.test"
 say "built the test in $((SECONDS - build_started)) s ($(go version | cut -d' ' -f3))"
 
 # 3. The server: the caller's, or our own.
-if [ -n "${KVCONFORM_SDK_URL:-}" ]; then
-  url=$KVCONFORM_SDK_URL ca=$KVCONFORM_SDK_CA token=$KVCONFORM_SDK_TOKEN
-else
-  sdk_binary
-  sdk_serve
-  ca=$server_tmp/ca.pem
-fi
+sdk_server
 say "server $url, azcertificates $sdk_version"
 
 # 4. The test on each api-version, time-bounded.
@@ -76,9 +70,4 @@ for version in default ${KVCONFORM_GO_API_VERSIONS-7.6}; do
     say "api-version $version: ${summary#sdk-go: } in $((SECONDS - run_started)) s"
   fi
 done
-if [ "$status" -ne 0 ] && [ -n "${server_tmp:-}" ]; then
-  say "server stderr:"
-  cat "$server_tmp/stderr" >&2
-fi
-say "azcertificates $sdk_version: $([ "$status" -eq 0 ] && echo passed || echo FAILED) in $((SECONDS - started)) s"
-exit "$status"
+sdk_finish "azcertificates $sdk_version"

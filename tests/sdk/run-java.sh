@@ -63,13 +63,7 @@ timeout 300 javac -d "$build/classes" -cp "$classpath" "$dir/src/main/java/kvcon
 say "compiled the test in $((SECONDS - compile_started)) s (javac $(javac -version 2>&1 | cut -d' ' -f2))"
 
 # 3. The server: the caller's, or our own.
-if [ -n "${KVCONFORM_SDK_URL:-}" ]; then
-  url=$KVCONFORM_SDK_URL ca=$KVCONFORM_SDK_CA token=$KVCONFORM_SDK_TOKEN
-else
-  sdk_binary
-  sdk_serve
-  ca=$server_tmp/ca.pem
-fi
+sdk_server
 say "server $url, azure-security-keyvault-certificates $sdk_version"
 
 # 4. The test on each api-version, time-bounded.
@@ -91,9 +85,4 @@ for version in default ${KVCONFORM_JAVA_API_VERSIONS-V7_4}; do
     say "api-version $version: ${summary#sdk-java: } in $((SECONDS - run_started)) s"
   fi
 done
-if [ "$status" -ne 0 ] && [ -n "${server_tmp:-}" ]; then
-  say "server stderr:"
-  cat "$server_tmp/stderr" >&2
-fi
-say "azure-security-keyvault-certificates $sdk_version: $([ "$status" -eq 0 ] && echo passed || echo FAILED) in $((SECONDS - started)) s"
-exit "$status"
+sdk_finish "azure-security-keyvault-certificates $sdk_version"

@@ -51,13 +51,7 @@ say "built in $((SECONDS - build_started)) s ($(rustc --version | cut -d' ' -f2)
 test_bin=$CARGO_TARGET_DIR/release/kvconform-sdk-rust
 
 # 3. The server: the caller's, or our own.
-if [ -n "${KVCONFORM_SDK_URL:-}" ]; then
-  url=$KVCONFORM_SDK_URL ca=$KVCONFORM_SDK_CA token=$KVCONFORM_SDK_TOKEN
-else
-  sdk_binary
-  sdk_serve
-  ca=$server_tmp/ca.pem
-fi
+sdk_server
 say "server $url, azure_security_keyvault_certificates $sdk_version"
 
 # 4. The test on each api-version, time-bounded.
@@ -77,9 +71,4 @@ for version in default ${KVCONFORM_RUST_API_VERSIONS-7.6}; do
     say "api-version $version: ${summary#sdk-rust: } in $((SECONDS - run_started)) s"
   fi
 done
-if [ "$status" -ne 0 ] && [ -n "${server_tmp:-}" ]; then
-  say "server stderr:"
-  cat "$server_tmp/stderr" >&2
-fi
-say "azure_security_keyvault_certificates $sdk_version: $([ "$status" -eq 0 ] && echo passed || echo FAILED) in $((SECONDS - started)) s"
-exit "$status"
+sdk_finish "azure_security_keyvault_certificates $sdk_version"
