@@ -146,7 +146,7 @@ pub struct RunArgs {
     pub max_poll_interval: Option<u64>,
     /// Capabilities the target lacks; scenarios that need them are skipped.
     #[arg(long, value_enum, value_name = "CAP")]
-    pub without: Vec<CapabilityArg>,
+    pub without: Vec<Capability>,
     /// Do not probe a --target for the capabilities it lacks before the run.
     #[arg(long)]
     pub no_probe: bool,
@@ -252,35 +252,6 @@ pub enum AuthMode {
     None,
     Bearer,
     Azure,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CapabilityArg {
-    /// The target demands a token and answers with the 401 challenge.
-    AuthChallenge,
-    /// The target can create certificates with a provider issuer.
-    ProviderIssuer,
-    /// A create leaves an operation inProgress (the target does not complete it at once).
-    PendingState,
-    /// The issuers API (/certificates/issuers).
-    Issuers,
-    /// Cancelling a pending operation.
-    Cancel,
-    /// Merging a signed certificate into a pending operation.
-    Merge,
-}
-
-impl From<CapabilityArg> for Capability {
-    fn from(arg: CapabilityArg) -> Capability {
-        match arg {
-            CapabilityArg::AuthChallenge => Capability::AuthChallenge,
-            CapabilityArg::ProviderIssuer => Capability::ProviderIssuer,
-            CapabilityArg::PendingState => Capability::PendingState,
-            CapabilityArg::Issuers => Capability::Issuers,
-            CapabilityArg::Cancel => Capability::Cancel,
-            CapabilityArg::Merge => Capability::Merge,
-        }
-    }
 }
 
 #[derive(Debug, Args)]

@@ -170,7 +170,7 @@ impl RunConfig {
             max_poll_interval: args
                 .max_poll_interval
                 .map_or(poll_default, Duration::from_millis),
-            without: args.without.iter().map(|c| (*c).into()).collect(),
+            without: args.without.clone(),
             probe: !embedded && !args.no_probe,
             target_version: args.target_version.clone(),
             snapshots: snapshots(args, in_ci, builtin::checkout())?,

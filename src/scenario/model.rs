@@ -38,21 +38,33 @@ pub struct ScenarioFile {
 }
 
 /// A feature of the target some scenarios depend on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+// Also the value of `run --without`: the `value(help)` texts are what `--help` shows, the doc
+// comments what the scenario schema says.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema, clap::ValueEnum,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Capability {
     /// The target rejects a request without a token with the Key Vault 401 challenge.
+    #[value(help = "The target demands a token and answers with the 401 challenge")]
     AuthChallenge,
     /// The target can create certificates with a third-party provider issuer (DigiCert-like).
+    #[value(help = "The target can create certificates with a provider issuer")]
     ProviderIssuer,
     /// A create leaves an operation `inProgress` (issuer Unknown until a merge; Self for a
     /// few seconds). Read from steps that expect `/status` inProgress.
+    #[value(
+        help = "A create leaves an operation inProgress (the target does not complete it at once)"
+    )]
     PendingState,
     /// The issuers API (`/certificates/issuers`). Read from the steps' paths.
+    #[value(help = "The issuers API (/certificates/issuers)")]
     Issuers,
     /// Cancelling a pending operation (`PATCH …/pending` with `cancellation_requested`).
+    #[value(help = "Cancelling a pending operation")]
     Cancel,
     /// Merging a signed certificate into a pending operation (`POST …/pending/merge`).
+    #[value(help = "Merging a signed certificate into a pending operation")]
     Merge,
 }
 
