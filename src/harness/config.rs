@@ -1,20 +1,22 @@
 //! [`RunConfig`]: the command line of `kvconform run`, decided once. Every rule that depends
 //! on several flags or on the environment lives here: `--vault-quirk` only without
-//! `--target`, the timing defaults of the embedded vault, and snapshots never written in CI.
-//! The rest of the harness reads this type and never clap's `RunArgs`.
+//! `--target`, the timing defaults of the embedded vault, and snapshots never written in CI
+//! (`snapshot_plan`). The rest of the harness reads this type and never clap's `RunArgs`.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::builtin;
-use crate::cli::{RunArgs, UpdateHow};
+use crate::cli::RunArgs;
 use crate::connect::Connection;
 use crate::plan::Oracle;
-use crate::scenario::{Capability, SuiteSpec, snapshot_folder};
-use crate::snapshot::{Source, Writing};
+use crate::scenario::{Capability, SuiteSpec};
 use crate::vault::Quirk;
 
 use super::StartError;
+
+mod snapshot_plan;
+
+pub use snapshot_plan::SnapshotPlan;
 
 /// Against the embedded vault, operations end in under a second: shorter deadlines.
 const EMBEDDED_AWAIT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -109,13 +111,6 @@ impl Selection {
     }
 }
 
-/// Where a run reads snapshots and whether it writes them.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SnapshotPlan {
-    pub read: Vec<Source>,
-    pub writing: Option<Writing>,
-}
-
 /// Files the run writes after the verdict.
 #[derive(Clone, Debug, Default)]
 pub struct Outputs {
@@ -173,7 +168,7 @@ impl RunConfig {
             without: args.without.clone(),
             probe: !embedded && !args.no_probe,
             target_version: args.target_version.clone(),
-            snapshots: snapshots(args, in_ci, builtin::checkout())?,
+            snapshots: SnapshotPlan::decide(args, in_ci)?,
             record: args.record.clone(),
             redact_host: args.redact_host,
             quiet: args.quiet,
@@ -221,72 +216,10 @@ fn target_choice(args: &RunArgs) -> Result<TargetChoice, StartError> {
     Ok(TargetChoice::Embedded { quirks })
 }
 
-/// Snapshots hold the service contract: checked under the service oracle only. A plain run
-/// only reads them (the suite's own, or `--snapshots DIR`); `--update-snapshots` writes the
-/// project's own store (the checkout the binary was built from, never in CI), `--record DIR`
-/// the user's directory.
-fn snapshots(
-    args: &RunArgs,
-    in_ci: bool,
-    checkout: Option<PathBuf>,
-) -> Result<Option<SnapshotPlan>, StartError> {
-    if args.oracle != Oracle::Service {
-        return Ok(None);
-    }
-    if let Some(how) = args.update_snapshots {
-        let dir = project_store(args, in_ci, checkout)?;
-        return Ok(Some(SnapshotPlan {
-            read: vec![Source::Dir(dir.clone())],
-            writing: Some(Writing::Update {
-                dir,
-                review: how == UpdateHow::Review,
-            }),
-        }));
-    }
-    let spec = args.dir.spec();
-    let read = match (&args.snapshots, &spec) {
-        (Some(dir), _) => vec![Source::Dir(dir.clone())],
-        (None, SuiteSpec::Builtin) => vec![Source::Builtin],
-        (None, SuiteSpec::Dir(dir)) => vec![Source::Dir(snapshot_folder(dir))],
-        (None, SuiteSpec::BuiltinAnd(dir)) => {
-            vec![Source::Dir(snapshot_folder(dir)), Source::Builtin]
-        }
-    };
-    let writing = args.record.clone().map(|dir| Writing::Record { dir });
-    Ok(Some(SnapshotPlan { read, writing }))
-}
-
-/// The project's `snapshots/`, for `--update-snapshots`: refused in CI, for a user's suite,
-/// and away from the checkout.
-fn project_store(
-    args: &RunArgs,
-    in_ci: bool,
-    checkout: Option<PathBuf>,
-) -> Result<PathBuf, StartError> {
-    let usage = |m: &str| Err(StartError::Usage(m.into()));
-    if in_ci {
-        return usage("--update-snapshots is refused in CI (CI is set)");
-    }
-    if args.dir.scenarios.is_some() {
-        return usage(
-            "--update-snapshots writes the built-in suite's snapshots; for your own suite use \
-             --record DIR (e.g. --record <suite>/snapshots)",
-        );
-    }
-    match checkout {
-        Some(root) => Ok(root.join("snapshots")),
-        None => usage(concat!(
-            "--update-snapshots writes the project's own snapshots and needs the kvconform \
-             checkout this binary was built from (",
-            env!("CARGO_MANIFEST_DIR"),
-            " is gone); to record into a directory of yours use --record DIR"
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::snapshot::{Source, Writing};
     use clap::Parser as _;
 
     fn config(flags: &[&str], in_ci: bool) -> Result<RunConfig, StartError> {
@@ -365,41 +298,5 @@ mod tests {
                 .snapshots
                 .is_none()
         );
-    }
-
-    #[test]
-    fn updating_the_project_store_needs_the_checkout_and_no_ci() {
-        let args = |flags: &[&str]| {
-            let cli = crate::cli::Cli::try_parse_from(["kvconform", "run"].iter().chain(flags))
-                .expect("flags parse");
-            match cli.command {
-                crate::cli::Command::Run(args) => args,
-                _ => panic!("not run"),
-            }
-        };
-        let checkout = Some(PathBuf::from("/checkout"));
-        let update = args(&["--update-snapshots"]);
-        let plan = snapshots(&update, false, checkout.clone())
-            .unwrap()
-            .unwrap();
-        let dir = PathBuf::from("/checkout/snapshots");
-        assert_eq!(plan.read, vec![Source::Dir(dir.clone())]);
-        let review = Writing::Update {
-            dir: dir.clone(),
-            review: false,
-        };
-        assert_eq!(plan.writing, Some(review));
-        let review = args(&["--update-snapshots=review"]);
-        let plan = snapshots(&review, false, checkout.clone())
-            .unwrap()
-            .unwrap();
-        assert_eq!(plan.writing, Some(Writing::Update { dir, review: true }));
-        let refused = |result: Result<_, StartError>, needle: &str| {
-            assert!(matches!(result, Err(StartError::Usage(m)) if m.contains(needle)));
-        };
-        refused(snapshots(&update, true, checkout.clone()), "refused in CI");
-        refused(snapshots(&update, false, None), "--record DIR");
-        let user = args(&["--update-snapshots", "--scenarios", "/x"]);
-        refused(snapshots(&user, false, checkout), "your own suite");
     }
 }
