@@ -5,6 +5,7 @@
 
 mod config;
 pub mod dry_run;
+mod interrupt;
 mod reports;
 mod setup;
 mod trials;
@@ -91,7 +92,7 @@ fn execute(
     let (ctx, _vault, stamp) = runtime.block_on(setup::prepare(config))?;
     let ready = started.elapsed();
     let ctx = Arc::new(ctx);
-    setup::install_interrupt(runtime, &ctx);
+    interrupt::install(runtime, &ctx);
     // One context per api-version, all on the same target: every version's trials run in
     // one libtest run, so the versions overlap like the scenarios do.
     let mut contexts = vec![ctx.clone()];

@@ -1,46 +1,40 @@
 //! Setting up a run: the target (starting the embedded vault when none is given), the probe
 //! that it answers at all, compiled schemas, the snapshot store and the run-wide options,
-//! all in one [`RunContext`]; and the Ctrl-C handler.
+//! all in one [`RunContext`].
 
-use std::io::Write as _;
-use std::sync::Arc;
-use std::time::Duration;
-
+use crate::capabilities;
 use crate::check::schema::SchemaSet;
 use crate::run::{self, RunContext, RunOptions};
 use crate::snapshot::{SnapshotStore, Stamp};
-use crate::target::{Credential, Target};
-use crate::{capabilities, exit, vault};
+use crate::target::Target;
 
 use super::StartError;
 use super::config::{RunConfig, TargetChoice};
 
-/// The token the harness sends to the embedded vault, which demands one but accepts any.
-const EMBEDDED_TOKEN: &str = "kvconform-embedded-dummy-token";
+mod embedded;
 
-/// How long the embedded vault keeps Self and provider operations inProgress: long enough
-/// for the probes that need an operation in progress (a guard GET, then the probe), short
-/// enough to keep the whole suite well under a second.
-const EMBEDDED_SELF_DELAY: Duration = Duration::from_millis(400);
-const EMBEDDED_CANCEL_DELAY: Duration = Duration::from_millis(100);
+pub use embedded::EmbeddedVault;
 
 /// Builds the target and checks that it answers at all, so "unreachable" is never reported
 /// as non-conformance. The embedded vault, when started, lives as long as the returned value.
 pub async fn prepare(
     config: &RunConfig,
-) -> Result<(RunContext, Option<vault::RunningVault>, Stamp), StartError> {
+) -> Result<(RunContext, Option<EmbeddedVault>, Stamp), StartError> {
     let (url, credential, embedded) = match &config.target {
         TargetChoice::Remote(url) => {
             let credential = config.connection.credential().map_err(StartError::Usage)?;
             (url.clone(), credential, None)
         }
         TargetChoice::Embedded { quirks } => {
-            let running = start_embedded(quirks).await?;
-            let credential = Credential::Static(EMBEDDED_TOKEN.into());
-            (running.url.clone(), credential, Some(running))
+            let running = EmbeddedVault::start(quirks).await?;
+            (
+                running.url().to_string(),
+                running.credential(),
+                Some(running),
+            )
         }
     };
-    let ca_pem = embedded.as_ref().and_then(|v| v.ca_pem.clone());
+    let ca_pem = embedded.as_ref().and_then(EmbeddedVault::ca_pem);
     let target = config
         .connection
         .target(url, credential, ca_pem)
@@ -108,36 +102,4 @@ pub fn run_options(config: &RunConfig, run_id: String) -> RunOptions {
         lacking: Vec::new(),
         target_version: config.target_version.clone(),
     }
-}
-
-async fn start_embedded(quirks: &[vault::Quirk]) -> Result<vault::RunningVault, StartError> {
-    let config = vault::VaultConfig {
-        self_delay: EMBEDDED_SELF_DELAY,
-        provider_delay: EMBEDDED_SELF_DELAY,
-        cancel_delay: EMBEDDED_CANCEL_DELAY,
-        quirks: quirks.to_vec(),
-        ..vault::VaultConfig::default()
-    };
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-    vault::start(config, addr, false)
-        .await
-        .map_err(|e| StartError::Harness(format!("cannot start the embedded vault: {e}")))
-}
-
-/// First Ctrl-C: start nothing new and clean up; second: leave at once, with the exit code
-/// of an interrupted run.
-pub fn install_interrupt(runtime: &tokio::runtime::Runtime, ctx: &Arc<RunContext>) {
-    let signal = ctx.stop_signal();
-    runtime.spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            signal.stop();
-            let _ = writeln!(
-                std::io::stderr(),
-                "interrupted: finishing cleanup (Ctrl-C again to quit now)"
-            );
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(i32::from(exit::INTERRUPTED));
-            }
-        }
-    });
 }
