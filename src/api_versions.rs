@@ -17,15 +17,18 @@ pub const KNOWN: [&str; 9] = [
     "2026-04-01",
 ];
 
+/// `--api-version` with an empty element (`7.6,,7.5`); holds the flag as given.
+#[derive(Debug, thiserror::Error)]
+#[error("--api-version {0:?}: an empty version in the list")]
+pub struct EmptyVersion(String);
+
 /// `--api-version`: one version, a comma-separated list, or `all` ([`KNOWN`]). Versions
 /// outside [`KNOWN`] are kept (a target may speak a newer one); duplicates are dropped.
-pub fn parse_list(text: &str) -> Result<Vec<String>, String> {
+pub fn parse_list(text: &str) -> Result<Vec<String>, EmptyVersion> {
     let mut versions: Vec<String> = Vec::new();
     for part in text.split(',').map(str::trim) {
         if part.is_empty() {
-            return Err(format!(
-                "--api-version {text:?}: an empty version in the list"
-            ));
+            return Err(EmptyVersion(text.to_string()));
         }
         let expanded: Vec<String> = match part {
             "all" => KNOWN.iter().map(|v| (*v).to_string()).collect(),

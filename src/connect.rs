@@ -9,7 +9,19 @@ use std::time::Duration;
 
 use crate::cli::{AuthMode, ConnectArgs};
 use crate::target::azure::AzureAuth;
-use crate::target::{Credential, Target, TargetOptions};
+use crate::target::{Credential, Target, TargetOptions, TransportError};
+
+/// Why the connection flags give no target; every one is a usage error.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("--auth bearer needs --token-env NAME")]
+    NoTokenEnv,
+    #[error("environment variable {0} (from --token-env) is not set")]
+    TokenUnset(String),
+    /// The Azure environment, the CA certificate or the HTTP client.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+}
 
 /// How to reach and authenticate to a target, decided from the flags.
 #[derive(Clone, Debug)]
@@ -43,21 +55,17 @@ impl From<&ConnectArgs> for Connection {
 
 impl Connection {
     /// The credential the flags ask for (reads the token variable or the Azure environment).
-    pub fn credential(&self) -> Result<Credential, String> {
+    pub fn credential(&self) -> Result<Credential, ConnectError> {
         match self.auth {
             AuthMode::None => Ok(Credential::None),
             AuthMode::Bearer => {
-                let name = self
-                    .token_env
-                    .as_deref()
-                    .ok_or("--auth bearer needs --token-env NAME")?;
-                let token = std::env::var(name).map_err(|_| {
-                    format!("environment variable {name} (from --token-env) is not set")
-                })?;
+                let name = self.token_env.as_deref().ok_or(ConnectError::NoTokenEnv)?;
+                let token =
+                    std::env::var(name).map_err(|_| ConnectError::TokenUnset(name.to_string()))?;
                 Ok(Credential::Static(token.into()))
             }
             AuthMode::Azure => {
-                let auth = AzureAuth::from_environment().map_err(|e| e.to_string())?;
+                let auth = AzureAuth::from_environment()?;
                 Ok(Credential::Azure(Arc::new(auth)))
             }
         }
@@ -69,7 +77,7 @@ impl Connection {
         url: String,
         credential: Credential,
         ca_pem: Option<String>,
-    ) -> Result<Target, String> {
+    ) -> Result<Target, ConnectError> {
         if self.insecure {
             let _ = writeln!(
                 std::io::stderr(),
@@ -85,6 +93,6 @@ impl Connection {
             timeout: self.request_timeout,
             credential,
         };
-        Target::new(&options).map_err(|e| e.to_string())
+        Ok(Target::new(&options)?)
     }
 }

@@ -18,7 +18,7 @@ pub fn deviations(args: &ListArgs) -> ExitCode {
             let _ = write!(std::io::stdout(), "{}", render(&rows));
             ExitCode::from(exit::SUCCESS)
         }
-        Err(err) => super::fail(exit::USAGE, &err.to_string()),
+        Err(err) => super::fail(exit::USAGE, &err),
     }
 }
 

@@ -12,7 +12,7 @@ use crate::scenario::Suite;
 pub fn list(args: &ListArgs) -> ExitCode {
     let suite = match Suite::from_spec(&args.dir.spec()) {
         Ok(suite) => suite,
-        Err(err) => return super::fail(exit::USAGE, &err.to_string()),
+        Err(err) => return super::fail(exit::USAGE, &err),
     };
     let mut out = String::new();
     if !args.rules {

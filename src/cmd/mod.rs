@@ -63,7 +63,7 @@ fn runtime(workers: Option<usize>) -> Result<tokio::runtime::Runtime, String> {
 }
 
 /// Prints `error: MESSAGE` and returns `code`.
-fn fail(code: u8, message: &str) -> ExitCode {
+fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     let _ = writeln!(std::io::stderr(), "error: {message}");
     ExitCode::from(code)
 }

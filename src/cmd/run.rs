@@ -11,7 +11,7 @@ const WORKERS: usize = 2;
 pub fn run(args: &RunArgs) -> ExitCode {
     match config_and_run(args) {
         Ok(code) => ExitCode::from(code),
-        Err(err) => super::fail(err.code(), &err.to_string()),
+        Err(err) => super::fail(err.code(), &err),
     }
 }
 

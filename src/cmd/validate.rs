@@ -13,7 +13,7 @@ pub fn validate(args: &ValidateArgs) -> ExitCode {
     let spec = args.dir.spec();
     let suite = match Suite::from_spec(&spec) {
         Ok(suite) => suite,
-        Err(err) => return super::fail(exit::USAGE, &err.to_string()),
+        Err(err) => return super::fail(exit::USAGE, &err),
     };
     // Areas of the given files are named relative to the suite's folder.
     let root = spec

@@ -131,10 +131,10 @@ impl Expectations {
                 }
             }
             if let Some(Err(bad)) = entry.date.as_deref().map(parse_date) {
-                error(format!("`{id}`: date `{bad}` is not YYYY-MM-DD"));
+                error(format!("`{id}`: date {bad}"));
             }
             match entry.expires.as_deref().map(parse_date) {
-                Some(Err(bad)) => error(format!("`{id}`: expires `{bad}` is not YYYY-MM-DD")),
+                Some(Err(bad)) => error(format!("`{id}`: expires {bad}")),
                 Some(Ok(date)) if date < today => out.warnings.push(format!(
                     "expectation for `{id}` expired on {date}: fix the target or renew it"
                 )),
@@ -195,9 +195,14 @@ impl Expectations {
     }
 }
 
-fn parse_date(text: &str) -> Result<Date, String> {
+/// A date in an expectations file that is not `YYYY-MM-DD` (the text as written).
+#[derive(Debug, thiserror::Error)]
+#[error("`{0}` is not YYYY-MM-DD")]
+struct BadDate(String);
+
+fn parse_date(text: &str) -> Result<Date, BadDate> {
     Date::parse(text.trim(), format_description!("[year]-[month]-[day]"))
-        .map_err(|_| text.to_string())
+        .map_err(|_| BadDate(text.to_string()))
 }
 
 /// Today's date (UTC), for expiry.

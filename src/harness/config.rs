@@ -130,7 +130,7 @@ impl RunConfig {
             false => (REMOTE_AWAIT_TIMEOUT, REMOTE_MAX_POLL, REMOTE_JOBS),
         };
         let api_versions = crate::api_versions::parse_list(&args.connect.api_version)
-            .map_err(StartError::Usage)?;
+            .map_err(|e| StartError::Usage(e.to_string()))?;
         let mut connection = Connection::from(&args.connect);
         connection.api_version.clone_from(&api_versions[0]);
         let jobs = args

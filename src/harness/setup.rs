@@ -22,7 +22,8 @@ pub async fn prepare(
 ) -> Result<(RunContext, Option<EmbeddedVault>, Stamp), StartError> {
     let (url, credential, embedded) = match &config.target {
         TargetChoice::Remote(url) => {
-            let credential = config.connection.credential().map_err(StartError::Usage)?;
+            let credential =
+                (config.connection.credential()).map_err(|e| StartError::Usage(e.to_string()))?;
             (url.clone(), credential, None)
         }
         TargetChoice::Embedded { quirks } => {
@@ -38,7 +39,7 @@ pub async fn prepare(
     let target = config
         .connection
         .target(url, credential, ca_pem)
-        .map_err(StartError::Usage)?;
+        .map_err(|e| StartError::Usage(e.to_string()))?;
     // A remote vault gets a request budget (its throttling limits); the embedded one none.
     let target = match embedded {
         Some(_) => target,

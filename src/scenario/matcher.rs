@@ -67,6 +67,30 @@ impl JsonType {
 const KEYS: &str =
     "eq, ieq, regex, one_of, contains, absent, present, type, not, has_item, no_item";
 
+/// Why a value is not a matcher; shown by serde with the position of the value.
+#[derive(Debug, thiserror::Error)]
+pub enum MatcherError {
+    #[error(
+        "a matcher is a scalar or a map with exactly one of: {KEYS} \
+         (write `{{eq: {{…}}}}` to compare a whole object)"
+    )]
+    NotOneKey,
+    #[error("`{key}` takes a string, got {got}")]
+    NotAString { key: String, got: Value },
+    #[error("`{key}` takes true or false, got {got}")]
+    NotABool { key: String, got: Value },
+    #[error("invalid regex: {0}")]
+    Regex(#[from] regex::Error),
+    #[error("`one_of` takes a non-empty list, got {0}")]
+    EmptyOneOf(Value),
+    #[error(
+        "unknown type {0}; expected one of string, number, integer, boolean, object, array, null"
+    )]
+    UnknownType(Value),
+    #[error("unknown matcher `{0}`; expected one of: {KEYS}")]
+    Unknown(String),
+}
+
 impl<'de> Deserialize<'de> for Matcher {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = Value::deserialize(deserializer)?;
@@ -76,7 +100,7 @@ impl<'de> Deserialize<'de> for Matcher {
 
 impl Matcher {
     /// Reads the scenario form of a matcher from a plain JSON value.
-    pub fn from_value(raw: Value) -> Result<Matcher, String> {
+    pub fn from_value(raw: Value) -> Result<Matcher, MatcherError> {
         let map = match raw {
             Value::Object(map) => map,
             Value::Array(_) => return Ok(Matcher::Eq(raw)),
@@ -84,18 +108,20 @@ impl Matcher {
         };
         let mut entries = map.into_iter();
         let (Some((key, arg)), None) = (entries.next(), entries.next()) else {
-            return Err(format!(
-                "a matcher is a scalar or a map with exactly one of: {KEYS} \
-                 (write `{{eq: {{…}}}}` to compare a whole object)"
-            ));
+            return Err(MatcherError::NotOneKey);
         };
         let want_string = |arg: Value| match arg {
             Value::String(s) => Ok(s),
-            other => Err(format!("`{key}` takes a string, got {other}")),
+            got => Err(MatcherError::NotAString {
+                key: key.clone(),
+                got,
+            }),
         };
         let want_bool = |arg: &Value| {
-            arg.as_bool()
-                .ok_or_else(|| format!("`{key}` takes true or false, got {arg}"))
+            arg.as_bool().ok_or_else(|| MatcherError::NotABool {
+                key: key.clone(),
+                got: arg.clone(),
+            })
         };
         Ok(match key.as_str() {
             "eq" => Matcher::Eq(arg),
@@ -106,13 +132,13 @@ impl Matcher {
             "regex" => {
                 let pattern = want_string(arg)?;
                 // Variables are inserted escaped at run time: any literal stands in for them.
-                regex::Regex::new(&strip_vars(&pattern)).map_err(|e| format!("invalid regex: {e}"))?;
+                regex::Regex::new(&strip_vars(&pattern))?;
                 Matcher::Regex(pattern)
             }
             "contains" => Matcher::Contains(want_string(arg)?),
             "one_of" => match arg {
                 Value::Array(items) if !items.is_empty() => Matcher::OneOf(items),
-                other => return Err(format!("`one_of` takes a non-empty list, got {other}")),
+                other => return Err(MatcherError::EmptyOneOf(other)),
             },
             "absent" => Matcher::Absent(want_bool(&arg)?),
             "present" => {
@@ -123,10 +149,9 @@ impl Matcher {
                 }
             }
             "type" => Matcher::Type(
-                serde_json::from_value(arg.clone())
-                    .map_err(|_| format!("unknown type {arg}; expected one of string, number, integer, boolean, object, array, null"))?,
+                serde_json::from_value(arg.clone()).map_err(|_| MatcherError::UnknownType(arg))?,
             ),
-            other => return Err(format!("unknown matcher `{other}`; expected one of: {KEYS}")),
+            other => return Err(MatcherError::Unknown(other.to_string())),
         })
     }
 
@@ -226,7 +251,7 @@ mod tests {
     #[case(json!({"eq": 1, "ieq": "a"}), "exactly one of")]
     #[case(json!({"type": "text"}), "unknown type")]
     fn rejects_with_a_plain_message(#[case] raw: Value, #[case] message: &str) {
-        let err = Matcher::from_value(raw).unwrap_err();
+        let err = Matcher::from_value(raw).unwrap_err().to_string();
         assert!(err.contains(message), "{err}");
     }
 }

@@ -13,7 +13,7 @@ mod valid;
 
 pub use catalogue::{Catalogue, Rule};
 pub use load::{ScenarioSet, area_of, load_dir, load_file, scenario_schema};
-pub use matcher::{JsonType, Matcher};
+pub use matcher::{JsonType, Matcher, MatcherError};
 pub use model::*;
 pub use spanned::{At, Pos};
 pub use suite::{Suite, SuiteSpec, scenario_folder, snapshot_folder};
