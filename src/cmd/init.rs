@@ -43,10 +43,7 @@ pub fn init(args: &InitArgs) -> ExitCode {
             .map_or(Ok(()), std::fs::create_dir_all)
             .and_then(|()| std::fs::write(path, bytes));
         if let Err(e) = written {
-            return super::fail(
-                exit::USAGE,
-                &format!("cannot write {}: {e}", path.display()),
-            );
+            return super::fail(exit::USAGE, format!("cannot write {}: {e}", path.display()));
         }
     }
     let _ = writeln!(

@@ -79,7 +79,7 @@ async fn sweep_inner(args: &SweepArgs) -> ExitCode {
         Err(e) => return fail(exit::USAGE, &e),
     };
     if let Err(e) = target.probe().await {
-        return fail(exit::HARNESS, &format!("target unreachable: {e}"));
+        return fail(exit::HARNESS, format!("target unreachable: {e}"));
     }
     let found = match list_leftovers(&target, &args.prefix).await {
         Ok(found) => found,
