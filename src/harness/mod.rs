@@ -13,7 +13,7 @@ mod trials;
 pub use config::{Mode, Outputs, RunConfig, Selection, SnapshotPlan, TargetChoice, in_ci};
 
 use std::io::Write as _;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use libtest_mimic::Trial;
@@ -22,9 +22,9 @@ use tokio::runtime::Runtime;
 use crate::diagnostic::{self, Diagnostic};
 use crate::exit;
 use crate::expectations::{self, Expectations, Known};
-use crate::run::ScenarioReport;
+use crate::run::verdict::Judge;
 use crate::scenario::{Scenario, ScenarioSet, Suite};
-use trials::{Reports, TrialConfig};
+use trials::TrialConfig;
 
 /// Why a run could not start (or its reports could not be written).
 #[derive(Debug, thiserror::Error)]
@@ -89,8 +89,13 @@ fn execute(
     selected: Selected,
     (started, loaded): (Instant, Duration),
 ) -> Result<u8, StartError> {
-    let (ctx, _vault, stamp) = runtime.block_on(setup::prepare(config))?;
+    let (mut ctx, _vault, stamp) = runtime.block_on(setup::prepare(config))?;
     let ready = started.elapsed();
+    let expectations = selected.expectations.map(Arc::new);
+    ctx.judge = Judge {
+        expectations: expectations.clone(),
+        name_version: config.api_versions.len() > 1,
+    };
     let ctx = Arc::new(ctx);
     interrupt::install(runtime, &ctx);
     // One context per api-version, all on the same target: every version's trials run in
@@ -100,10 +105,11 @@ fn execute(
         let other = ctx.for_api_version(version).map_err(StartError::Harness)?;
         contexts.push(Arc::new(other));
     }
-    let reports: Reports = Arc::new(Mutex::new(Vec::new()));
+    let collected = Arc::new(reports::Collected::default());
+    let sink: trials::Sink = collected.clone();
     let trial_config = TrialConfig {
         oracle: config.oracle,
-        expectations: selected.expectations.clone().map(Arc::new),
+        strict: config.strict,
         strict_xpass: config.strict_xpass,
         several_versions: contexts.len() > 1,
     };
@@ -111,11 +117,11 @@ fn execute(
     let mut all: Vec<Trial> = (contexts.iter())
         .flat_map(|ctx| {
             (selected.scenarios.iter())
-                .map(|s| trials::scenario_trial(s, ctx, handle, &reports, &trial_config))
+                .map(|s| trials::scenario_trial(s, ctx, handle, &sink, &trial_config))
         })
         .collect();
     all.extend(
-        (selected.broken.into_iter()).map(|(name, err)| trials::broken_trial(name, err, &reports)),
+        (selected.broken.into_iter()).map(|(name, err)| trials::broken_trial(name, err, &sink)),
     );
     all.sort_by(|a, b| a.name().cmp(b.name()));
     let _ = std::io::stdout().flush();
@@ -127,19 +133,13 @@ fn execute(
             loaded.as_secs_f64() * 1e3,
             (ready - loaded).as_secs_f64() * 1e3,
             (started.elapsed() - ready).as_secs_f64() * 1e3,
-            ctx.timings.render()
+            collected.timings.render()
         );
     }
-    let reports = sorted(&reports);
-    let code = reports::finish(config, &ctx, &reports, selected.expectations.as_ref())?;
+    let reports = collected.sorted();
+    let code = reports::finish(config, &ctx, &reports, expectations.as_deref())?;
     reports::write_recording(config, &ctx, &reports, &stamp)?;
     Ok(code)
-}
-
-fn sorted(reports: &Reports) -> Vec<ScenarioReport> {
-    let mut reports = std::mem::take(&mut *reports.lock().unwrap_or_else(|e| e.into_inner()));
-    reports.sort_by(|a, b| a.id.cmp(&b.id));
-    reports
 }
 
 /// Reads `--expectations` against every scenario of the directory (not only the selected

@@ -1,19 +1,49 @@
-//! Writing a finished run: the console summary, the report files the flags ask for
-//! (`--json`, `--junit`, `--har`, `--write-expectations`), and the exit code.
+//! Collecting and writing a finished run: the reports gathered from the runner's events
+//! ([`Collected`]), the console summary, the report files the flags ask for (`--json`,
+//! `--junit`, `--har`, `--write-expectations`), and the exit code.
 
 use std::io::Write as _;
 use std::path::Path;
+use std::sync::Mutex;
 
 use crate::exit;
 use crate::expectations::{self, Expectations};
 use crate::plan::Oracle;
 use crate::report::{self, JsonReport};
 use crate::run::verdict::fails_run;
-use crate::run::{RunContext, ScenarioReport, UnverifiedAnswer};
+use crate::run::{Event, EventSink, RunContext, ScenarioReport, Timings, UnverifiedAnswer};
 use crate::snapshot::{self, Stamp};
 
 use super::StartError;
 use super::config::{RunConfig, TargetChoice};
+
+/// Where a run's events go: its reports (for the summary and the report files) and where
+/// its time went (`--timings`).
+#[derive(Default)]
+pub struct Collected {
+    reports: Mutex<Vec<ScenarioReport>>,
+    pub timings: Timings,
+}
+
+impl EventSink for Collected {
+    fn emit(&self, event: &Event<'_>) {
+        if let Event::ScenarioFinished(report) = event {
+            let mut reports = self.reports.lock().unwrap_or_else(|e| e.into_inner());
+            reports.push((*report).clone());
+        }
+        self.timings.emit(event);
+    }
+}
+
+impl Collected {
+    /// The reports so far, by scenario id.
+    pub fn sorted(&self) -> Vec<ScenarioReport> {
+        let mut reports = self.reports.lock().unwrap_or_else(|e| e.into_inner());
+        let mut reports = std::mem::take(&mut *reports);
+        reports.sort_by(|a, b| a.id.cmp(&b.id));
+        reports
+    }
+}
 
 /// Prints the summary, writes the requested files; returns the exit code of the run.
 pub fn finish(

@@ -1,28 +1,28 @@
 //! The libtest adapter: scenarios become libtest-mimic trials named `area::id`, each running
-//! its plan on the shared runtime and pushing its report; a broken scenario file is one
-//! failing trial; kvconform's outcomes map onto libtest's three.
+//! its plan on the shared runtime with the run's event sink; a broken scenario file is one
+//! failing trial. What a line shows is decided in `run::verdict`; here it only becomes
+//! libtest's types.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
 use crate::diagnostic::Diagnostic;
-use crate::expectations::Expectations;
 use crate::plan::{self, Oracle};
-use crate::run::verdict::fails_run;
-use crate::run::{self, Outcome, RunContext, ScenarioReport, StepFailure};
+use crate::run::verdict::{self, Shown};
+use crate::run::{self, Event, EventSink, Outcome, RunContext, ScenarioReport, StepFailure};
 use crate::scenario::Scenario;
 
 use super::config::{Mode, RunConfig};
 
-/// Reports pushed by the trials as they finish (libtest runs them on its own threads).
-pub type Reports = Arc<Mutex<Vec<ScenarioReport>>>;
+/// Where the trials send their events (libtest runs them on its own threads).
+pub type Sink = Arc<dyn EventSink>;
 
 /// What each trial needs besides its scenario.
 #[derive(Clone)]
 pub struct TrialConfig {
     pub oracle: Oracle,
-    pub expectations: Option<Arc<Expectations>>,
+    pub strict: bool,
     pub strict_xpass: bool,
     /// The run covers several api-versions: trials are named `VERSION::area::id`.
     pub several_versions: bool,
@@ -54,69 +54,33 @@ pub fn scenario_trial(
     scenario: &Scenario,
     ctx: &Arc<RunContext>,
     handle: &tokio::runtime::Handle,
-    reports: &Reports,
+    sink: &Sink,
     config: &TrialConfig,
 ) -> Trial {
-    let version = ctx.target.api_version().to_string();
-    let scenario_id = scenario.full_id();
-    let plan = plan::plan(scenario, config.oracle).for_version(&version);
-    let ctx = ctx.clone();
-    let handle = handle.clone();
-    let reports = reports.clone();
-    let config = config.clone();
+    let plan = plan::plan(scenario, config.oracle);
+    let (ctx, handle, sink) = (ctx.clone(), handle.clone(), sink.clone());
+    let (strict, strict_xpass) = (config.strict, config.strict_xpass);
     let name = match config.several_versions {
-        true => format!("{version}::{}", scenario.full_id()),
+        true => format!("{}::{}", ctx.target.api_version(), scenario.full_id()),
         false => scenario.full_id(),
     };
     Trial::ignorable_test(name, move || {
-        let mut report = match &plan {
-            Ok(plan) => handle.block_on(run::run_plan(&ctx, plan)),
-            Err(reason) => ScenarioReport {
-                reason: Some(reason.clone()),
-                ..ScenarioReport::empty(&scenario_id)
-            },
-        };
-        if let Some(expectations) = &config.expectations {
-            expectations.apply(&mut report);
-        }
-        if config.several_versions {
-            report.api_version = Some(version.clone());
-        }
-        let result = verdict(&report, config.strict_xpass);
-        push(&reports, report);
-        result
+        let report = handle.block_on(run::run_plan(&ctx, &plan, &*sink));
+        libtest(verdict::shown(&report, strict, strict_xpass))
     })
 }
 
-fn push(reports: &Reports, report: ScenarioReport) {
-    reports
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push(report);
-}
-
-/// Maps a kvconform outcome onto libtest's three: inconclusive, skipped and expected
-/// failures show as ignored with their reason; an unexpected pass fails only with
-/// `--strict-xpass`.
-fn verdict(report: &ScenarioReport, strict_xpass: bool) -> Result<Completion, Failed> {
-    let reason = report.reason.clone().unwrap_or_default();
-    match report.outcome {
-        Outcome::Passed => Ok(Completion::Completed),
-        // Inconclusive stays ignored here even with --strict; the exit code counts it.
-        Outcome::Xpass if fails_run(Outcome::Xpass, false, strict_xpass) => {
-            Err(Failed::from(format!("xpass: {reason}")))
-        }
-        Outcome::Xpass => Ok(Completion::Completed),
-        Outcome::Xfail => Ok(Completion::ignored_with(format!("xfail: {reason}"))),
-        Outcome::Inconclusive => Ok(Completion::ignored_with(format!("inconclusive: {reason}"))),
-        Outcome::Skipped => Ok(Completion::ignored_with(format!("skipped: {reason}"))),
-        Outcome::Failed => Err(Failed::from(report.render_failures())),
+fn libtest(shown: Shown) -> Result<Completion, Failed> {
+    match shown {
+        Shown::Pass => Ok(Completion::Completed),
+        Shown::Fail(message) => Err(Failed::from(message)),
+        Shown::Ignored(message) => Ok(Completion::ignored_with(message)),
     }
 }
 
 /// A scenario file that did not load: one failing trial whose report says why and where.
-pub fn broken_trial(name: String, err: Diagnostic, reports: &Reports) -> Trial {
-    let reports = reports.clone();
+pub fn broken_trial(name: String, err: Diagnostic, sink: &Sink) -> Trial {
+    let sink = sink.clone();
     let message = err.render();
     let what = format!("{} scenario file: {}", err.kind.as_str(), err.message);
     let report = ScenarioReport {
@@ -125,7 +89,7 @@ pub fn broken_trial(name: String, err: Diagnostic, reports: &Reports) -> Trial {
         ..ScenarioReport::empty(&name)
     };
     Trial::test(name, move || {
-        push(&reports, report);
+        sink.emit(&Event::ScenarioFinished(&report));
         Err(Failed::from(message))
     })
 }

@@ -1,5 +1,5 @@
 //! What every scenario of a run shares: the target, compiled schemas, the oracle and the
-//! timing policy, and the stop flag set by Ctrl-C.
+//! timing policy, what judges a finished scenario, and the stop flag set by Ctrl-C.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -122,7 +122,8 @@ pub struct RunContext {
     /// Where snapshots are compared; `None` when the run does not check them.
     pub snapshots: Option<SnapshotStore>,
     pub options: RunOptions,
-    pub timings: super::Timings,
+    /// Applied to every report before it is emitted.
+    pub judge: super::verdict::Judge,
     stopping: StopSignal,
 }
 
@@ -138,13 +139,13 @@ impl RunContext {
             schemas,
             snapshots,
             options,
-            timings: super::Timings::default(),
+            judge: super::verdict::Judge::default(),
             stopping: StopSignal::default(),
         }
     }
 
     /// The same run on another api-version: the same target, client, request budget and
-    /// Ctrl-C signal, its own run id (so that the names it creates differ) and timings.
+    /// Ctrl-C signal and judge, its own run id (so that the names it creates differ).
     pub fn for_api_version(&self, api_version: &str) -> Result<RunContext, String> {
         let schemas = SchemaSet::embedded().map_err(|e| e.to_string())?;
         let options = RunOptions {
@@ -156,7 +157,7 @@ impl RunContext {
             schemas,
             snapshots: self.snapshots.clone(),
             options,
-            timings: super::Timings::default(),
+            judge: self.judge.clone(),
             stopping: self.stopping.clone(),
         })
     }

@@ -1,9 +1,10 @@
 //! Executing plans against a target: steps in order, captured variables, awaited states,
-//! guards and LIFO cleanup. It returns reports and never prints. The main entry is
-//! [`run_plan`]; [`RunContext`] holds what every scenario shares.
+//! guards and LIFO cleanup. It emits events to an [`EventSink`] and never prints. The main
+//! entry is [`run_plan`]; [`RunContext`] holds what every scenario shares.
 
 pub(crate) mod cleanup;
 mod context;
+mod events;
 mod outcome;
 mod poll;
 mod step;
@@ -11,29 +12,51 @@ mod timings;
 pub mod verdict;
 
 pub use context::{RunContext, RunOptions, StopSignal, new_run_id, plan_vars};
+pub use events::{Event, EventSink, StepEnd, StepSummary};
 pub use outcome::{FailureKind, Outcome, ScenarioReport, StepFailure, UnverifiedAnswer};
 pub use timings::Timings;
 
 use std::time::Instant;
 
-use crate::plan::Plan;
+use crate::plan::{Plan, PlannedStep};
 use cleanup::Cleanup;
 use step::{ScenarioState, StepResult};
 
-/// Runs one planned scenario to its verdict, then cleans up what it created.
-pub async fn run_plan(ctx: &RunContext, plan: &Plan) -> ScenarioReport {
+/// Runs one planned scenario on the context's api-version to its verdict, cleans up what it
+/// created, judges it ([`verdict::Judge`]) and emits its report, which it also returns.
+/// A scenario that does not apply to the api-version, or needs a capability the target
+/// lacks, is skipped with the reason.
+pub async fn run_plan(ctx: &RunContext, plan: &Plan, sink: &dyn EventSink) -> ScenarioReport {
+    let api_version = ctx.target.api_version();
+    let mut report = match plan.for_version(api_version) {
+        Err(reason) => ScenarioReport {
+            reason: Some(reason),
+            ..ScenarioReport::empty(&plan.id)
+        },
+        Ok(plan) => match crate::capabilities::unmet(&plan, &ctx.options) {
+            Some(reason) => ScenarioReport {
+                outcome: Outcome::Skipped,
+                reason: Some(reason),
+                ..ScenarioReport::new(&plan)
+            },
+            None => run_steps(ctx, &plan, sink).await,
+        },
+    };
+    ctx.judge.judge(&mut report, api_version);
+    sink.emit(&Event::ScenarioFinished(&report));
+    report
+}
+
+/// The steps in order until one settles the verdict, then the cleanup.
+async fn run_steps(ctx: &RunContext, plan: &Plan, sink: &dyn EventSink) -> ScenarioReport {
     let started = Instant::now();
     let mut report = ScenarioReport::new(plan);
-    if let Some(reason) = crate::capabilities::unmet(plan, &ctx.options) {
-        report.outcome = Outcome::Skipped;
-        report.reason = Some(reason);
-        return report;
-    }
     let mut state = ScenarioState {
         vars: ctx.vars_for(plan),
         cleanup: Cleanup::new(ctx.options.run_prefix()),
         redactor: Default::default(),
         log: Vec::new(),
+        spent: Default::default(),
     };
     report.outcome = Outcome::Passed;
     for planned in &plan.steps {
@@ -48,38 +71,56 @@ pub async fn run_plan(ctx: &RunContext, plan: &Plan) -> ScenarioReport {
         report
             .steps
             .push((planned.name.clone(), planned.unverified));
-        let sent_before = state.log.len();
-        let result = step::run_step(ctx, plan, planned, &mut state).await;
-        if planned.unverified {
-            let answer = unverified_answer(plan, planned, &state, sent_before);
-            report.unverified_answers.extend(answer);
-        }
-        let lost = match &result {
-            StepResult::Failed(failures) if verdict::refused(failures) => {
-                lost_precondition(ctx, plan, planned, &mut state).await
-            }
-            _ => None,
-        };
-        if verdict::settle(&mut report, result, lost, &planned.name) {
+        if run_step(ctx, plan, planned, &mut state, &mut report, sink).await {
             break;
         }
     }
     report.cleanup_problems = state.cleanup.run(ctx, &mut state.log).await;
-    for exchange in &state.log {
-        let is_create =
-            exchange.request.method == "POST" && exchange.request.url.contains("/create?");
-        ctx.timings.http(exchange.elapsed, is_create);
-    }
     report.exchanges = state.log;
     report.duration = started.elapsed();
     report
+}
+
+/// Runs one step, records what it makes of the scenario and emits it; true when the
+/// scenario stops there.
+async fn run_step(
+    ctx: &RunContext,
+    plan: &Plan,
+    planned: &PlannedStep,
+    state: &mut ScenarioState,
+    report: &mut ScenarioReport,
+    sink: &dyn EventSink,
+) -> bool {
+    let (started, sent_before, spent_before) = (Instant::now(), state.log.len(), state.spent);
+    let result = step::run_step(ctx, plan, planned, state).await;
+    if planned.unverified {
+        let answer = unverified_answer(plan, planned, state, sent_before);
+        report.unverified_answers.extend(answer);
+    }
+    let lost = match &result {
+        StepResult::Failed(failures) if verdict::refused(failures) => {
+            lost_precondition(ctx, plan, planned, state).await
+        }
+        _ => None,
+    };
+    let end = verdict::settle(report, result, lost, &planned.name);
+    sink.emit(&Event::StepFinished(&StepSummary {
+        scenario: plan.id.clone(),
+        step: planned.name.clone(),
+        end,
+        exchanges: state.log.len() - sent_before,
+        elapsed: started.elapsed(),
+        checks: state.spent.checks - spent_before.checks,
+        crypto: state.spent.crypto - spent_before.crypto,
+    }));
+    end != StepEnd::Ok
 }
 
 /// The last response of an unverified step (the step's own exchanges are the log's tail
 /// from `sent_before`), normalised with a fresh redactor so snapshot tokens stay as they are.
 fn unverified_answer(
     plan: &Plan,
-    step: &crate::plan::PlannedStep,
+    step: &PlannedStep,
     state: &ScenarioState,
     sent_before: usize,
 ) -> Option<UnverifiedAnswer> {
@@ -115,7 +156,7 @@ fn unverified_answer(
 async fn lost_precondition(
     ctx: &RunContext,
     plan: &Plan,
-    failed: &crate::plan::PlannedStep,
+    failed: &PlannedStep,
     state: &mut ScenarioState,
 ) -> Option<String> {
     let index = plan.steps.iter().position(|s| std::ptr::eq(s, failed))?;
@@ -139,3 +180,6 @@ async fn lost_precondition(
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,9 +1,11 @@
 //! Where a run's time goes (`--timings`): cumulative time in HTTP exchanges (and in creates,
-//! where the target generates keys), in checks and in local crypto. Scenarios run in
-//! parallel, so the sums can exceed the wall time.
+//! where the target generates keys), in checks and in local crypto, summed from the runner's
+//! events. Scenarios run in parallel, so the sums can exceed the wall time.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+
+use super::events::{Event, EventSink};
 
 #[derive(Debug, Default)]
 pub struct Timings {
@@ -23,22 +25,33 @@ fn ms(counter: &AtomicU64) -> f64 {
     counter.load(Ordering::Relaxed) as f64 / 1e6
 }
 
+impl EventSink for Timings {
+    fn emit(&self, event: &Event<'_>) {
+        match event {
+            Event::StepFinished(step) => {
+                add(&self.check_ns, step.checks);
+                add(&self.crypto_ns, step.crypto);
+            }
+            // Every exchange of the scenario, its cleanup's included.
+            Event::ScenarioFinished(report) => {
+                for exchange in &report.exchanges {
+                    let request = &exchange.request;
+                    let is_create = request.method == "POST" && request.url.contains("/create?");
+                    self.http(exchange.elapsed, is_create);
+                }
+            }
+        }
+    }
+}
+
 impl Timings {
-    pub(crate) fn http(&self, elapsed: Duration, is_create: bool) {
+    fn http(&self, elapsed: Duration, is_create: bool) {
         add(&self.http_ns, elapsed);
         self.http_count.fetch_add(1, Ordering::Relaxed);
         if is_create {
             add(&self.create_ns, elapsed);
             self.create_count.fetch_add(1, Ordering::Relaxed);
         }
-    }
-
-    pub(crate) fn check(&self, elapsed: Duration) {
-        add(&self.check_ns, elapsed);
-    }
-
-    pub(crate) fn crypto(&self, elapsed: Duration) {
-        add(&self.crypto_ns, elapsed);
     }
 
     pub fn render(&self) -> String {
