@@ -3,9 +3,39 @@
 //! the provenance in machine-readable fields: what the expectation rests on (`provenance`),
 //! the api-version and, for anything kvconform recorded, where and when (`recorded`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+/// A snapshot file that cannot be read or is not in insta's format, with its path.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {problem}", path.display())]
+pub struct FileError {
+    pub path: PathBuf,
+    pub problem: Problem,
+}
+
+/// What is wrong with a snapshot file.
+#[derive(Debug, thiserror::Error)]
+pub enum Problem {
+    #[error("no `---` front matter")]
+    NoFrontMatter,
+    #[error("front matter not closed by `---`")]
+    Unclosed,
+    #[error("front matter: {0}")]
+    FrontMatter(Box<serde_saphyr::Error>),
+    #[error("{0}")]
+    Read(std::io::Error),
+}
+
+impl FileError {
+    pub fn new(path: &Path, problem: Problem) -> FileError {
+        FileError {
+            path: path.to_path_buf(),
+            problem,
+        }
+    }
+}
 
 /// The front matter of a snapshot file.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
@@ -63,16 +93,16 @@ pub struct SnapshotFile {
 
 impl SnapshotFile {
     /// Parses a snapshot file's text (`file` only for messages).
-    pub fn parse(file: &Path, text: &str) -> Result<SnapshotFile, String> {
-        let shown = file.display();
+    pub fn parse(file: &Path, text: &str) -> Result<SnapshotFile, FileError> {
+        let error = |problem| FileError::new(file, problem);
         let rest = text
             .strip_prefix("---\n")
-            .ok_or_else(|| format!("{shown}: no `---` front matter"))?;
+            .ok_or_else(|| error(Problem::NoFrontMatter))?;
         let end = rest
             .find("\n---\n")
-            .ok_or_else(|| format!("{shown}: front matter not closed by `---`"))?;
+            .ok_or_else(|| error(Problem::Unclosed))?;
         let front: Front = serde_saphyr::from_str(&rest[..end + 1])
-            .map_err(|e| format!("{shown}: front matter: {e}"))?;
+            .map_err(|e| error(Problem::FrontMatter(Box::new(e))))?;
         let contents = rest[end + 5..].trim_end().to_string();
         Ok(SnapshotFile { front, contents })
     }

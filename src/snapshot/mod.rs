@@ -7,7 +7,7 @@
 mod file;
 mod normalise;
 
-pub use file::{Front, Info, SnapshotFile, Stamp};
+pub use file::{FileError, Front, Info, Problem, SnapshotFile, Stamp};
 pub use normalise::Redactor;
 
 use std::path::{Path, PathBuf};
@@ -139,11 +139,10 @@ impl SnapshotStore {
             };
             let path_text = path.display().to_string();
             if let Some(text) = text {
-                let file =
-                    SnapshotFile::parse(&path, &text).map_err(|message| SnapshotError::Io {
-                        path: path_text.clone(),
-                        message,
-                    })?;
+                let file = SnapshotFile::parse(&path, &text).map_err(|e| SnapshotError::Io {
+                    path: path_text.clone(),
+                    message: e.to_string(),
+                })?;
                 return Ok((path_text, Some(file.contents)));
             }
             shown.get_or_insert(path_text);
@@ -179,19 +178,19 @@ impl SnapshotStore {
             },
             contents: contents.to_string(),
         };
-        write_file(path, &file.render()).map_err(|message| SnapshotError::Io {
+        write_file(path, &file.render()).map_err(|e| SnapshotError::Io {
             path: path.display().to_string(),
-            message,
+            message: e.to_string(),
         })
     }
 }
 
 /// Writes a file, creating its folder.
-pub fn write_file(path: &Path, text: &str) -> Result<(), String> {
+pub fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        std::fs::create_dir_all(dir)?;
     }
-    std::fs::write(path, text).map_err(|e| e.to_string())
+    std::fs::write(path, text)
 }
 
 /// Missing, equal (trailing blanks aside) or a unified diff.
@@ -247,20 +246,20 @@ fn with_hint(err: SnapshotError, hint: &str) -> SnapshotError {
 }
 
 /// The snapshot body of a `.snap` file on disk; `None` when absent.
-pub fn read_contents(path: &Path) -> Result<Option<String>, String> {
+pub fn read_contents(path: &Path) -> Result<Option<String>, FileError> {
     read_file(path).map(|f| f.map(|f| f.contents))
 }
 
 /// The provenance recorded in a snapshot file's metadata.
-pub fn read_provenance(path: &Path) -> Result<Option<String>, String> {
+pub fn read_provenance(path: &Path) -> Result<Option<String>, FileError> {
     read_file(path).map(|f| f.map(|f| f.front.info.provenance))
 }
 
-fn read_file(path: &Path) -> Result<Option<SnapshotFile>, String> {
+fn read_file(path: &Path) -> Result<Option<SnapshotFile>, FileError> {
     match std::fs::read_to_string(path) {
         Ok(text) => SnapshotFile::parse(path, &text).map(Some),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("{}: {e}", path.display())),
+        Err(e) => Err(FileError::new(path, Problem::Read(e))),
     }
 }
 
