@@ -10,7 +10,7 @@ use crate::scenario::Suite;
 use crate::target::{Credential, Target, TargetOptions};
 use crate::vault::{self, Quirk, RunningVault, VaultConfig};
 
-/// Keeps every event, in order.
+/// Keeps every event, in order; checks what every step event carries.
 #[derive(Default)]
 struct Recorder(Mutex<Vec<Recorded>>);
 
@@ -23,7 +23,13 @@ enum Recorded {
 impl EventSink for Recorder {
     fn emit(&self, event: &Event<'_>) {
         let recorded = match event {
-            Event::StepFinished(step) => Recorded::Step((*step).clone()),
+            Event::StepFinished(step) => {
+                assert_eq!(step.scenario, "merge::garbage");
+                // Only an HTTP step takes time here (the embedded vault answers at once).
+                assert!(step.exchanges == 0 || step.elapsed > Duration::ZERO);
+                assert!(step.checks <= step.elapsed && step.crypto <= step.elapsed);
+                Recorded::Step((*step).clone())
+            }
             Event::ScenarioFinished(report) => Recorded::Finished(Box::new((*report).clone())),
         };
         self.0.lock().unwrap().push(recorded);

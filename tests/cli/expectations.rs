@@ -142,3 +142,47 @@ fn an_entry_matching_no_scenario_is_an_error_and_an_expired_one_warns() {
         text(&output).contains("warning: expectation for `gate::manual` expired on 2020-01-01")
     );
 }
+
+/// A manual create, then a guard that needs a completed operation: never met, so the
+/// scenario is inconclusive.
+const GUARDED: &str = r#"
+id: guarded
+title: a guard that does not hold
+rules: [create-manual]
+source: test
+steps:
+  - name: create
+    request:
+      method: POST
+      path: "/certificates/{{cert}}/create"
+      body: { policy: { key_props: { kty: EC, crv: P-256 }, x509_props: { subject: "CN={{cert}}" }, issuer: { name: Unknown } } }
+    expect: { status: 202 }
+  - name: completed
+    guard: the probe needs a completed operation
+    request: { method: GET, path: "/certificates/{{cert}}/pending" }
+    expect: { status: 200, json: { /status: completed } }
+"#;
+
+#[test]
+fn with_strict_an_inconclusive_line_fails_as_the_run_does() {
+    let dir = temp_dir("strict-inconclusive");
+    let root = scenarios(&dir, &[("gate/guarded.yaml", GUARDED)]);
+    let plain = run_with(&root, &[]);
+    let console = text(&plain);
+    assert_eq!(plain.status.code(), Some(0), "{console}");
+    assert!(
+        console.contains("test gate::guarded ... ignored (inconclusive: precondition `completed`"),
+        "{console}"
+    );
+    let strict = run_with(&root, &["--strict"]);
+    let console = text(&strict);
+    assert_eq!(strict.status.code(), Some(101), "{console}");
+    assert!(
+        console.contains("test gate::guarded ... FAILED"),
+        "{console}"
+    );
+    assert!(
+        console.contains("inconclusive: precondition `completed` did not hold"),
+        "{console}"
+    );
+}
