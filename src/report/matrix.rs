@@ -4,9 +4,35 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+use crate::diagnostic::Diagnostic;
+
+/// A report, or a file the emulators page reads beside it, that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{} is not a kvconform JSON report: {source}", path.display())]
+    NotAReport {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    /// `not-run.yaml` of the emulators page.
+    #[error("invalid {}: {source}", path.display())]
+    Invalid {
+        path: PathBuf,
+        source: Box<serde_saphyr::Error>,
+    },
+    /// An emulator's `expectations.yaml`.
+    #[error("{0}")]
+    Expectations(Box<Diagnostic>),
+}
 
 /// What the matrix reads from a JSON report (other fields are ignored).
 #[derive(Clone, Debug, Deserialize)]
@@ -75,15 +101,20 @@ pub struct Column {
 
 /// Reads reports; each column is labelled by its file name (without `.json`), or by its
 /// folder for a file named `report.json` (`tests/peers/lowkey-vault/report.json`).
-pub fn load(paths: &[impl AsRef<Path>]) -> Result<Vec<Column>, String> {
+pub fn load(paths: &[impl AsRef<Path>]) -> Result<Vec<Column>, LoadError> {
     paths
         .iter()
         .map(|path| {
             let path = path.as_ref();
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let report: ReportIn = serde_json::from_str(&text)
-                .map_err(|e| format!("{} is not a kvconform JSON report: {e}", path.display()))?;
+            let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            let report: ReportIn =
+                serde_json::from_str(&text).map_err(|source| LoadError::NotAReport {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
             let named = path.file_stem().filter(|s| *s != "report").or_else(|| {
                 path.parent()
                     .and_then(Path::file_name)
@@ -95,7 +126,7 @@ pub fn load(paths: &[impl AsRef<Path>]) -> Result<Vec<Column>, String> {
             );
             Ok(by_api_version(Column { label, report }))
         })
-        .collect::<Result<Vec<_>, String>>()
+        .collect::<Result<Vec<_>, LoadError>>()
         .map(|columns| columns.into_iter().flatten().collect())
 }
 

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::matrix::{self, Column, day};
+use super::matrix::{self, Column, LoadError, day};
 use crate::expectations::{Entry, Expectations};
 
 /// An emulator that has no report: why it was not run.
@@ -34,9 +34,11 @@ pub struct Peers {
 }
 
 /// Reads `DIR/*/report.json` (sorted by folder), their expectations and `DIR/not-run.yaml`.
-pub fn load(dir: &Path) -> Result<Peers, String> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+pub fn load(dir: &Path) -> Result<Peers, LoadError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| LoadError::Read {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let mut folders: Vec<_> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -51,14 +53,17 @@ pub fn load(dir: &Path) -> Result<Peers, String> {
         if file.is_file() {
             reasons.insert(
                 column.label.clone(),
-                Expectations::read_entries(&file).map_err(|d| d.to_string())?,
+                Expectations::read_entries(&file)
+                    .map_err(|d| LoadError::Expectations(Box::new(d)))?,
             );
         }
     }
     let not_run_file = dir.join("not-run.yaml");
     let not_run = match std::fs::read_to_string(&not_run_file) {
-        Ok(text) => serde_saphyr::from_str(&text)
-            .map_err(|e| format!("invalid {}: {e}", not_run_file.display()))?,
+        Ok(text) => serde_saphyr::from_str(&text).map_err(|e| LoadError::Invalid {
+            path: not_run_file.clone(),
+            source: Box::new(e),
+        })?,
         Err(_) => Vec::new(),
     };
     Ok(Peers {
