@@ -7,10 +7,15 @@ use std::process::ExitCode;
 
 use crate::cli::ValidateArgs;
 use crate::exit;
-use crate::scenario::{self, Catalogue, Suite};
+use crate::scenario::{self, Catalogue, Suite, SuiteSpec};
 
 pub fn validate(args: &ValidateArgs) -> ExitCode {
-    let spec = args.dir.spec();
+    // `kvconform validate DIR` on a suite folder (what `kvconform init DIR` writes) means
+    // the whole suite, as `--scenarios DIR` would: the folder holds the rules it needs.
+    let (spec, paths) = match suite_folder_given(args) {
+        Some(dir) => (SuiteSpec::Dir(dir), Vec::new()),
+        None => (args.dir.spec(), args.paths.clone()),
+    };
     let suite = match Suite::from_spec(&spec) {
         Ok(suite) => suite,
         Err(err) => return super::fail(exit::USAGE, &err),
@@ -19,9 +24,9 @@ pub fn validate(args: &ValidateArgs) -> ExitCode {
     let root = spec
         .user_folder()
         .unwrap_or_else(|| PathBuf::from("scenarios"));
-    let errors = match args.paths.is_empty() {
+    let errors = match paths.is_empty() {
         true => suite_errors(&suite),
-        false => file_errors(&args.paths, &root, &suite.catalogue),
+        false => file_errors(&expand_dirs(&paths), &root, &suite.catalogue),
     };
     for error in &errors {
         let _ = writeln!(std::io::stderr(), "error: {error}");
@@ -31,6 +36,50 @@ pub fn validate(args: &ValidateArgs) -> ExitCode {
     } else {
         exit::FAILED
     })
+}
+
+/// The one path given, when it is a suite folder and no `--scenarios` was given.
+fn suite_folder_given(args: &ValidateArgs) -> Option<PathBuf> {
+    match (&args.dir.scenarios, args.paths.as_slice()) {
+        (None, [dir]) if scenario::scenario_folder(dir).join("rules.yaml").is_file() => {
+            Some(dir.clone())
+        }
+        _ => None,
+    }
+}
+
+/// The paths with every directory replaced by the scenario files below it (sorted); a
+/// file given by name stays, whatever its extension, so that its error is reported.
+fn expand_dirs(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for path in paths {
+        match path.is_dir() {
+            true => files.extend(scenario_files_below(path)),
+            false => files.push(path.clone()),
+        }
+    }
+    files
+}
+
+fn scenario_files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for path in std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+        {
+            if path.is_dir() {
+                pending.push(path);
+            } else if scenario::is_scenario_file(&path) && !path.ends_with("rules.yaml") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
 }
 
 /// Broken files and uncovered rules of the whole suite.
@@ -55,10 +104,30 @@ fn suite_errors(suite: &Suite) -> Vec<String> {
     errors
 }
 
-fn file_errors(paths: &[std::path::PathBuf], root: &Path, catalogue: &Catalogue) -> Vec<String> {
-    paths
-        .iter()
-        .filter_map(|p| scenario::load_file(p, &scenario::area_of(root, p), catalogue).err())
-        .map(|e| e.to_string())
-        .collect()
+/// Errors of the given scenario files; a rule catalogue given by name is pointed to the
+/// command that validates it (with its suite).
+fn file_errors(paths: &[PathBuf], root: &Path, catalogue: &Catalogue) -> Vec<String> {
+    let mut errors = Vec::new();
+    let mut valid = 0;
+    for path in paths {
+        if path.ends_with("rules.yaml") {
+            let suite = path.parent().unwrap_or(Path::new("."));
+            errors.push(format!(
+                "{}: the rule catalogue is validated with its suite: kvconform validate --scenarios {}",
+                path.display(),
+                suite.display()
+            ));
+            continue;
+        }
+        match scenario::load_file(path, &scenario::area_of(root, path), catalogue) {
+            Ok(_) => valid += 1,
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    let _ = writeln!(
+        std::io::stdout(),
+        "{valid} of {} file(s) valid",
+        paths.len()
+    );
+    errors
 }

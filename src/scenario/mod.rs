@@ -12,6 +12,7 @@ mod suite;
 mod valid;
 
 pub use catalogue::{Catalogue, Rule};
+pub(crate) use load::is_scenario_file;
 pub use load::{ScenarioSet, area_of, load_dir, load_file, scenario_schema};
 pub use matcher::{JsonType, Matcher, MatcherError};
 pub use model::*;

@@ -234,7 +234,7 @@ impl Action {
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectSpec {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "http_status")]
     pub status: Option<At<u16>>,
     /// Header name (any case) → matcher.
     #[serde(default)]
@@ -300,4 +300,32 @@ pub enum Semantic {
     /// `/id`, `/kid`, `/sid`, `/target`, `/pending/id` (those present) point at this
     /// certificate name in this vault.
     IdsConsistent { name: String },
+}
+
+/// An expected status is an HTTP status code; anything else is said in those words (the
+/// YAML reader alone says only "invalid u16", and accepts 0 or 999).
+fn http_status<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<At<u16>>, D::Error> {
+    let status = Option::<At<HttpStatus>>::deserialize(d)?;
+    Ok(status.map(|s| At {
+        value: s.value.0,
+        pos: s.pos,
+    }))
+}
+
+struct HttpStatus(u16);
+
+impl<'de> Deserialize<'de> for HttpStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let written = serde_json::Value::deserialize(d)?;
+        match written.as_u64() {
+            Some(code @ 100..=599) => Ok(HttpStatus(code as u16)),
+            _ => Err(serde::de::Error::custom(format!(
+                "expected an HTTP status code (a number from 100 to 599), got `{}`",
+                match &written {
+                    serde_json::Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                }
+            ))),
+        }
+    }
 }

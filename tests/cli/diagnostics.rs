@@ -48,7 +48,7 @@ fn a_bad_scenario_file() {
     );
     assert_eq!(output.status.code(), Some(101), "{}", stderr(&output));
     insta::assert_snapshot!(stderr(&output), @r#"
-        error: invalid u16
+        error: expected an HTTP status code (a number from 100 to 599), got `ok`
           --> scenarios/area/wrong.yaml:8:23
            |
          8 |     expect: { status: ok }
@@ -64,6 +64,40 @@ fn a_bad_scenario_file() {
          8 |     expect: { status: 201, snapshot: mine }
            |                                      ^
     "#);
+}
+
+/// `validate DIR`: a suite folder is validated whole (as `--scenarios DIR`), any other
+/// folder stands for the scenario files below it; a catalogue given by name is pointed to
+/// the command that validates it.
+#[test]
+fn validate_takes_folders() {
+    let dir = temp_dir("diag-folders");
+    let wrong = LIST.replace("status: 201", "status: 999");
+    scenarios(
+        &dir,
+        &[("area/list.yaml", LIST), ("area/wrong.yaml", &wrong)],
+    );
+    let whole = run_in(&dir, &["validate", "scenarios"]);
+    let area = run_in(
+        &dir,
+        &["validate", "--scenarios", "scenarios", "scenarios/area"],
+    );
+    for output in [&whole, &area] {
+        assert_eq!(output.status.code(), Some(101), "{}", stderr(output));
+        assert!(stderr(output).contains("got `999`"), "{}", stderr(output));
+    }
+    assert!(String::from_utf8_lossy(&area.stdout).contains("1 of 2 file(s) valid"));
+    let catalogue = run_in(
+        &dir,
+        &[
+            "validate",
+            "--scenarios",
+            "scenarios",
+            "scenarios/rules.yaml",
+        ],
+    );
+    assert_eq!(catalogue.status.code(), Some(101));
+    insta::assert_snapshot!(stderr(&catalogue), @"error: scenarios/rules.yaml: the rule catalogue is validated with its suite: kvconform validate --scenarios scenarios");
 }
 
 #[test]
