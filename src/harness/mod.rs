@@ -65,6 +65,7 @@ pub fn run(config: &RunConfig, runtime: &Runtime) -> Result<u8, StartError> {
             Ok(exit::SUCCESS)
         }
         Mode::Run => {
+            reports::prepare_outputs(config)?;
             let selected = Selected {
                 scenarios,
                 broken,

@@ -77,6 +77,48 @@ pub fn finish(
     Ok(exit_code(config, ctx, reports))
 }
 
+/// Makes sure every report can be written before the run starts, so that a run of minutes
+/// never ends in "cannot write" with its results lost: a missing parent folder is created
+/// (CI's `--junit out/junit.xml`), and a path that cannot be opened for writing (a folder,
+/// a read-only place) is a usage error now rather than after the run.
+pub fn prepare_outputs(config: &RunConfig) -> Result<(), StartError> {
+    let outputs = &config.outputs;
+    let files = [
+        ("--json", &outputs.json),
+        ("--junit", &outputs.junit),
+        ("--har", &outputs.har),
+        ("--write-expectations", &outputs.write_expectations),
+    ];
+    for (flag, path) in files
+        .into_iter()
+        .filter_map(|(f, p)| Some((f, p.as_ref()?)))
+    {
+        writable(path).map_err(|e| write_error(flag, path, e))?;
+    }
+    if let Some(dir) = &config.record {
+        std::fs::create_dir_all(dir).map_err(|e| write_error("--record", dir, e))?;
+    }
+    Ok(())
+}
+
+/// Opens `path` for writing without truncating it (an earlier report stays whole if the run
+/// is interrupted), creating its folder first.
+fn writable(path: &Path) -> std::io::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)?;
+    drop(file);
+    Ok(())
+}
+
+fn write_error(flag: &str, path: &Path, e: std::io::Error) -> StartError {
+    StartError::Usage(format!("cannot write {flag} {}: {e}", path.display()))
+}
+
 fn write_files(
     config: &RunConfig,
     ctx: &RunContext,
@@ -85,20 +127,17 @@ fn write_files(
 ) -> Result<(), StartError> {
     let target = ctx.target.base();
     let outputs = &config.outputs;
-    let write_err = |flag: &str, path: &Path, e: std::io::Error| {
-        StartError::Usage(format!("cannot write {flag} {}: {e}", path.display()))
-    };
     if let Some(path) = &outputs.json {
         let oracle = oracle_name(config.oracle);
         let versions = config.api_versions.join(",");
         let json = JsonReport::new(target, oracle, &versions, reports).with_target(&ctx.options);
-        report::write_json(path, &json).map_err(|e| write_err("--json", path, e))?;
+        report::write_json(path, &json).map_err(|e| write_error("--json", path, e))?;
     }
     if let Some(path) = &outputs.junit {
-        report::write_junit(path, reports, target).map_err(|e| write_err("--junit", path, e))?;
+        report::write_junit(path, reports, target).map_err(|e| write_error("--junit", path, e))?;
     }
     if let Some(path) = &outputs.har {
-        report::write_har(path, reports).map_err(|e| write_err("--har", path, e))?;
+        report::write_har(path, reports).map_err(|e| write_error("--har", path, e))?;
     }
     if let Some(path) = &outputs.write_expectations {
         let measured = expectations::Measured {
@@ -106,7 +145,7 @@ fn write_files(
             date: expectations::iso_date(expectations::today()),
         };
         let text = expectations::propose(reports, target, &measured, expectations);
-        std::fs::write(path, text).map_err(|e| write_err("--write-expectations", path, e))?;
+        std::fs::write(path, text).map_err(|e| write_error("--write-expectations", path, e))?;
     }
     Ok(())
 }

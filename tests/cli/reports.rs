@@ -101,3 +101,40 @@ fn matrix_puts_targets_side_by_side() {
     let bad = run(&["matrix", "/nonexistent/report.json"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// Report files are checked before the run: a missing folder is made (CI's
+/// `--junit out/junit.xml`), a path that cannot be written stops the run before any
+/// scenario (exit 2), so that no run ends in "cannot write" with its results lost.
+#[test]
+fn report_paths_are_ready_before_the_run() {
+    let dir = temp_dir("report-paths");
+    let root = scenarios(&dir, &[("rep/manual.yaml", MANUAL)]);
+    let junit = dir.join("out/nested/junit.xml");
+    let ok = bin()
+        .args(["run", "--scenarios"])
+        .arg(&root)
+        .arg("--junit")
+        .arg(&junit)
+        .output()
+        .expect("run");
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+    assert!(read(&junit).contains("<testsuite"));
+    let refused = bin()
+        .args(["run", "--scenarios"])
+        .arg(&root)
+        .arg("--json")
+        .arg(&dir)
+        .output()
+        .expect("run");
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("cannot write --json"),
+        "{}",
+        text(&refused)
+    );
+    assert!(
+        !text(&refused).contains("running 1 test"),
+        "{}",
+        text(&refused)
+    );
+}
