@@ -140,17 +140,21 @@ pub fn unmet(plan: &Plan, options: &RunOptions) -> Option<String> {
 /// The answer to the start-up `GET /certificates`: a 404 means no vault lives at this URL
 /// (lowkey-vault, for one, matches vaults by host and port, and answers 404 "Unable to find
 /// active vault" for any other); every scenario would fail the same way, so none is run.
-pub fn vault_found(list_status: u16) -> Result<(), String> {
+pub fn vault_found(list_status: u16) -> Result<(), NoVault> {
     match list_status {
-        404 => Err(
-            "GET /certificates answered 404: no vault at this URL, no scenario was run \
-                    (an emulator that matches vaults by host and port needs exactly the \
-                    host:port it registered, e.g. https://localhost:8443 vs https://127.0.0.1:8443)"
-                .into(),
-        ),
+        404 => Err(NoVault),
         _ => Ok(()),
     }
 }
+
+/// [`vault_found`]'s answer when the target has no vault at the URL.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "GET /certificates answered 404: no vault at this URL, no scenario was run \
+     (an emulator that matches vaults by host and port needs exactly the \
+     host:port it registered, e.g. https://localhost:8443 vs https://127.0.0.1:8443)"
+)]
+pub struct NoVault;
 
 /// What the probes found before the run.
 #[derive(Clone, Debug, Default)]

@@ -35,16 +35,25 @@ pub struct Plan {
     pub api_versions: Vec<String>,
 }
 
+/// A scenario that does not apply to the run's api-version; shown as its skip reason.
+#[derive(Debug, thiserror::Error)]
+#[error("applies to api-version {} only, not {asked}", only.join(", "))]
+pub struct NotForVersion {
+    /// The scenario's `api_versions`.
+    pub only: Vec<String>,
+    pub asked: String,
+}
+
 impl Plan {
-    /// The plan as it runs on `api_version`: `Err` with the reason when the scenario does
-    /// not apply to it, otherwise without the steps that do not.
-    pub fn for_version(&self, api_version: &str) -> Result<Plan, String> {
+    /// The plan as it runs on `api_version`: `Err` when the scenario does not apply to it,
+    /// otherwise without the steps that do not.
+    pub fn for_version(&self, api_version: &str) -> Result<Plan, NotForVersion> {
         let applies = |list: &[String]| list.is_empty() || list.iter().any(|v| v == api_version);
         if !applies(&self.api_versions) {
-            return Err(format!(
-                "applies to api-version {} only, not {api_version}",
-                self.api_versions.join(", ")
-            ));
+            return Err(NotForVersion {
+                only: self.api_versions.clone(),
+                asked: api_version.to_string(),
+            });
         }
         let mut plan = self.clone();
         plan.steps.retain(|s| applies(&s.api_versions));

@@ -51,16 +51,18 @@ pub fn main() -> ExitCode {
 
 /// The one tokio runtime of a command: multi-threaded, timers and I/O on. `workers: None`
 /// takes tokio's default (one per core).
-fn runtime(workers: Option<usize>) -> Result<tokio::runtime::Runtime, String> {
+fn runtime(workers: Option<usize>) -> Result<tokio::runtime::Runtime, NoRuntime> {
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if let Some(workers) = workers {
         builder.worker_threads(workers);
     }
-    builder
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))
+    builder.enable_all().build().map_err(NoRuntime)
 }
+
+/// The runtime could not start (threads, timers or the I/O driver).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot start the async runtime: {0}")]
+struct NoRuntime(std::io::Error);
 
 /// Prints `error: MESSAGE` and returns `code`.
 fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {

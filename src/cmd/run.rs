@@ -17,6 +17,6 @@ pub fn run(args: &RunArgs) -> ExitCode {
 
 fn config_and_run(args: &RunArgs) -> Result<u8, StartError> {
     let config = RunConfig::from_args(args, harness::in_ci())?;
-    let runtime = super::runtime(Some(WORKERS)).map_err(StartError::Harness)?;
+    let runtime = super::runtime(Some(WORKERS)).map_err(|e| StartError::Harness(e.to_string()))?;
     harness::run(&config, &runtime)
 }

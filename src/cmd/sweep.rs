@@ -15,10 +15,30 @@ use crate::cli::SweepArgs;
 use crate::connect::Connection;
 use crate::exit;
 use crate::target::resources::{self, Resource};
-use crate::target::{HttpRequest, Target};
+use crate::target::{HttpRequest, Target, TransportError};
 
 /// Pages followed per listing, so a misbehaving target cannot loop forever.
 const MAX_PAGES: usize = 1000;
+
+/// Why the leftovers could not be listed.
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    #[error("GET {path} answered {status}: {body}")]
+    Status {
+        path: String,
+        status: u16,
+        body: String,
+    },
+    #[error("GET {0}: the body is not JSON")]
+    NotJson(String),
+    #[error("nextLink {0} points outside the target")]
+    Outside(String),
+    /// The list path.
+    #[error("{0}: more than {MAX_PAGES} pages")]
+    TooManyPages(String),
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
@@ -140,7 +160,7 @@ fn render_listing(old: &[Leftover], young: &[Leftover], now: i64, args: &SweepAr
         humantime::format_duration(args.older_than),
         args.target
     );
-    for l in old {
+    let line = |out: &mut String, l: &Leftover| {
         let _ = writeln!(
             out,
             "  {:<20} {}  ({})",
@@ -148,18 +168,11 @@ fn render_listing(old: &[Leftover], young: &[Leftover], now: i64, args: &SweepAr
             l.name,
             age(l, now)
         );
-    }
+    };
+    old.iter().for_each(|l| line(&mut out, l));
     if !young.is_empty() {
         let _ = writeln!(out, "{} younger one(s) kept:", young.len());
-        for l in young {
-            let _ = writeln!(
-                out,
-                "  {:<20} {}  ({})",
-                l.kind.as_str(),
-                l.name,
-                age(l, now)
-            );
-        }
+        young.iter().for_each(|l| line(&mut out, l));
     }
     out
 }
@@ -178,7 +191,7 @@ fn age(leftover: &Leftover, now: i64) -> String {
 }
 
 /// Everything with the prefix: certificates (pending included), deleted ones, issuers.
-pub async fn list_leftovers(target: &Target, prefix: &str) -> Result<Vec<Leftover>, String> {
+pub async fn list_leftovers(target: &Target, prefix: &str) -> Result<Vec<Leftover>, ListError> {
     let mut out = Vec::new();
     let lists = [
         (Kind::Certificate, "/certificates", true),
@@ -194,7 +207,7 @@ pub async fn list_leftovers(target: &Target, prefix: &str) -> Result<Vec<Leftove
                 continue;
             }
             let created = match kind {
-                Kind::Issuer => issuer_created(target, &name).await?,
+                Kind::Issuer => issuer_created(target, &name).await,
                 _ => created_of(&item),
             };
             out.push(Leftover {
@@ -208,7 +221,7 @@ pub async fn list_leftovers(target: &Target, prefix: &str) -> Result<Vec<Leftove
 }
 
 /// Every item of a paged list, following `nextLink`.
-async fn list_all(target: &Target, path: &str, pending: bool) -> Result<Vec<Value>, String> {
+async fn list_all(target: &Target, path: &str, pending: bool) -> Result<Vec<Value>, ListError> {
     let mut request = HttpRequest::get(path);
     if pending {
         request.query.push(("includePending".into(), "true".into()));
@@ -224,47 +237,37 @@ async fn list_all(target: &Target, path: &str, pending: bool) -> Result<Vec<Valu
             _ => return Ok(items),
         }
     }
-    Err(format!("{path}: more than {MAX_PAGES} pages"))
+    Err(ListError::TooManyPages(path.to_string()))
 }
 
-fn next_page(target: &Target, next: &str) -> Result<HttpRequest, String> {
+fn next_page(target: &Target, next: &str) -> Result<HttpRequest, ListError> {
     let rest = next
         .strip_prefix(target.base())
-        .ok_or_else(|| format!("nextLink {next} points outside the target"))?;
+        .ok_or_else(|| ListError::Outside(next.to_string()))?;
     let mut request = HttpRequest::get(rest);
     request.api_version = false;
     Ok(request)
 }
 
-async fn get_json(target: &Target, request: &HttpRequest) -> Result<Value, String> {
+async fn get_json(target: &Target, request: &HttpRequest) -> Result<Value, ListError> {
     let mut log = Vec::new();
-    let exchange = target
-        .send(request, &mut log)
-        .await
-        .map_err(|e| e.to_string())?;
-    let response = exchange.response;
+    let response = target.send(request, &mut log).await?.response;
     if response.status != 200 {
-        return Err(format!(
-            "GET {} answered {}: {}",
-            request.path, response.status, response.body
-        ));
+        return Err(ListError::Status {
+            path: request.path.clone(),
+            status: response.status,
+            body: response.body,
+        });
     }
-    response
-        .json
-        .ok_or_else(|| format!("GET {}: the body is not JSON", request.path))
+    (response.json).ok_or_else(|| ListError::NotJson(request.path.clone()))
 }
 
-async fn issuer_created(target: &Target, name: &str) -> Result<Option<i64>, String> {
-    let body = get_json(
-        target,
-        &HttpRequest::get(&format!("/certificates/issuers/{name}")),
-    )
-    .await;
-    match body {
-        Ok(body) => Ok(created_of(&body)),
-        // Removed meanwhile, or unreadable: its age is unknown.
-        Err(_) => Ok(None),
-    }
+/// An issuer's creation time, from a GET of it: the list does not carry it. `None` when it
+/// was removed meanwhile, or is unreadable: its age is unknown.
+async fn issuer_created(target: &Target, name: &str) -> Option<i64> {
+    let request = HttpRequest::get(&format!("/certificates/issuers/{name}"));
+    let body = get_json(target, &request).await.ok()?;
+    created_of(&body)
 }
 
 /// The last path segment of `id` (`…/certificates/NAME`, `…/certificates/issuers/NAME`).

@@ -48,7 +48,7 @@ pub async fn prepare(
     let listed = target.probe().await.map_err(|e| {
         StartError::Harness(format!("target unreachable, no scenario was run: {e}"))
     })?;
-    capabilities::vault_found(listed).map_err(StartError::Harness)?;
+    capabilities::vault_found(listed).map_err(|e| StartError::Harness(e.to_string()))?;
     let schemas = SchemaSet::embedded()
         .map_err(|e| StartError::Harness(format!("cannot compile the response schemas: {e}")))?;
     let mut options = run_options(config, run::new_run_id());

@@ -30,7 +30,7 @@ pub async fn run_plan(ctx: &RunContext, plan: &Plan, sink: &dyn EventSink) -> Sc
     let api_version = ctx.target.api_version();
     let mut report = match plan.for_version(api_version) {
         Err(reason) => ScenarioReport {
-            reason: Some(reason),
+            reason: Some(reason.to_string()),
             ..ScenarioReport::empty(&plan.id)
         },
         Ok(plan) => match crate::capabilities::unmet(&plan, &ctx.options) {
