@@ -18,8 +18,9 @@ use super::state::AppState;
 /// Largest request body accepted (an x5c chain or PEM import is a few KiB).
 pub(crate) const BODY_LIMIT: usize = 1 << 20;
 
-/// What every handler needs to know about the request it answers.
+/// What every handler needs to know about the request it answers, and the vault answering it.
 pub(crate) struct Ctx {
+    pub(crate) vault: AppState,
     /// `scheme://host[:port]` from the `Host` header: ids and URLs are built on it.
     pub(crate) base: String,
     pub(crate) api_version: String,
@@ -53,6 +54,7 @@ impl FromRequestParts<AppState> for Ctx {
             .filter(|h| is_host(h))
             .unwrap_or_else(|| "localhost".into());
         Ok(Ctx {
+            vault: state.clone(),
             base: format!("{}://{host}", state.scheme),
             api_version: query.get("api-version").cloned().unwrap_or_default(),
             query,

@@ -1,5 +1,5 @@
-//! Response shaping shared by every route: the service's common headers, the error-body
-//! quirks, and Key Vault errors for unknown routes and methods.
+//! Response shaping shared by every route: the service's common headers, the error-body and
+//! content-type quirks, and Key Vault errors for unknown routes and methods.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -9,16 +9,23 @@ use axum::response::{IntoResponse, Response};
 
 use super::errors::{ErrorInfo, JSON_UTF8, KvError, PENDING_NOT_FOUND};
 use super::quirks::Quirk;
-use super::state::AppState;
+use super::state::{AppState, Vault};
 
-/// Headers the real service sends on every response (FACTS §11 lists them on the 401),
-/// added when absent.
-pub(crate) async fn common_headers(
+/// Every response on its way out (outside auth): the error-body quirks, then the content-type
+/// quirks, then the service's common headers.
+pub(crate) async fn shape_response(
     State(vault): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
-    let mut response = next.run(request).await;
+    let response = error_quirks(&vault, next.run(request).await);
+    let response = content_type_quirk(&vault, response);
+    common_headers(&vault, response)
+}
+
+/// Headers the real service sends on every response (FACTS §11 lists them on the 401),
+/// added when absent.
+fn common_headers(vault: &Vault, mut response: Response) -> Response {
     if vault.quirks.has(Quirk::BareChallenge) && response.status() == StatusCode::UNAUTHORIZED {
         return response;
     }
@@ -53,12 +60,7 @@ pub(crate) async fn common_headers(
 
 /// Re-renders error bodies for `flat-error-body`, `wrong-not-found-code` and
 /// `short-cert-not-found`.
-pub(crate) async fn error_quirks(
-    State(vault): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let response = next.run(request).await;
+fn error_quirks(vault: &Vault, response: Response) -> Response {
     let flat = vault.quirks.has(Quirk::FlatErrorBody);
     let wrong_code = vault.quirks.has(Quirk::WrongNotFoundCode);
     let Some(info) = response.extensions().get::<ErrorInfo>().cloned() else {
@@ -69,7 +71,7 @@ pub(crate) async fn error_quirks(
     } else {
         info.code.as_str()
     };
-    let message = short_message(&vault, &info.message);
+    let message = short_message(vault, &info.message);
     if !flat && code == info.code && message == info.message {
         return response;
     }
@@ -84,7 +86,7 @@ pub(crate) async fn error_quirks(
 
 /// `short-cert-not-found`: the 2026 "A certificate with (name/id) X was not found …" becomes
 /// "Certificate not found: X".
-fn short_message(vault: &AppState, message: &str) -> String {
+fn short_message(vault: &Vault, message: &str) -> String {
     let name = message
         .strip_prefix("A certificate with (name/id) ")
         .and_then(|rest| rest.split_once(" was not found"))
@@ -99,12 +101,7 @@ fn short_message(vault: &AppState, message: &str) -> String {
 
 /// Relabels every body as `text/plain` for `text-plain-content-type`, or drops the charset
 /// for `json-without-charset`.
-pub(crate) async fn content_type_quirk(
-    State(vault): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let mut response = next.run(request).await;
+fn content_type_quirk(vault: &Vault, mut response: Response) -> Response {
     if vault.quirks.has(Quirk::TextPlainContentType) {
         response.headers_mut().insert(
             header::CONTENT_TYPE,

@@ -9,8 +9,8 @@
 //! Module map: `config` and `quirks` (what can be configured) → `routes` (auth → api-version →
 //! handlers) → `handlers` (HTTP) → `ops` (the lifecycle rules: every store write) → `store`
 //! (data), with `keys` (key pool), `crypto`/`dn`/`policy` (CSRs, certificates, policies),
-//! `import` (PEM/PKCS#12 readers, the imported policy), `render` (wire shapes), `tls` and
-//! `serve`.
+//! `import` (PEM/PKCS#12 readers, the imported policy), `render` (wire shapes), `tls`, and
+//! `serve` with `identity`, both bound through `listen`.
 //!
 //! Choices where FACTS.md has no recording (each marked in the code where it is made):
 //! - 409 on create/import while `inProgress` uses the doc's body (`Forbidden`); the 403 on
@@ -44,6 +44,7 @@ mod identity;
 mod import;
 mod keys;
 mod layers;
+mod listen;
 mod model;
 mod ops;
 mod policy;

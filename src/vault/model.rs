@@ -258,8 +258,9 @@ pub(crate) struct BundleOut {
     pub(crate) pending: Option<PendingRef>,
 }
 
+/// A soft-deleted certificate: the recovery fields, then its bundle or list item.
 #[derive(Debug, Serialize)]
-pub(crate) struct DeletedBundleOut {
+pub(crate) struct DeletedOut<T> {
     #[serde(rename = "recoveryId")]
     pub(crate) recovery_id: String,
     #[serde(rename = "deletedDate")]
@@ -267,8 +268,13 @@ pub(crate) struct DeletedBundleOut {
     #[serde(rename = "scheduledPurgeDate")]
     pub(crate) scheduled_purge_date: i64,
     #[serde(flatten)]
-    pub(crate) bundle: BundleOut,
+    pub(crate) inner: T,
 }
+
+/// DeletedCertificateBundle.
+pub(crate) type DeletedBundleOut = DeletedOut<BundleOut>;
+/// One entry of `GET /deletedcertificates`.
+pub(crate) type DeletedItemOut = DeletedOut<CertItemOut>;
 
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct CertAttributesOut {
@@ -300,18 +306,6 @@ pub(crate) struct CertItemOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) tags: Option<Tags>,
     pub(crate) subject: String,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct DeletedItemOut {
-    #[serde(rename = "recoveryId")]
-    pub(crate) recovery_id: String,
-    #[serde(rename = "deletedDate")]
-    pub(crate) deleted_date: i64,
-    #[serde(rename = "scheduledPurgeDate")]
-    pub(crate) scheduled_purge_date: i64,
-    #[serde(flatten)]
-    pub(crate) item: CertItemOut,
 }
 
 /// A list page; the vault never pages, so `nextLink` is always null.

@@ -5,8 +5,8 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::http::Ctx;
 use super::model::{
-    BundleOut, CertAttributesOut, CertItemOut, DeletedBundleOut, IssuerName, OperationError,
-    OperationOut, PendingRef,
+    BundleOut, CertAttributesOut, CertItemOut, DeletedBundleOut, DeletedOut, IssuerName,
+    OperationError, OperationOut, PendingRef,
 };
 use super::quirks::{Quirk, Quirks};
 use super::store::{CertEntry, CertVersion, DeletedEntry, IssuerKind, OpState, PendingOp};
@@ -145,12 +145,17 @@ pub(crate) fn bundle(ctx: &Ctx, q: &Quirks, entry: &CertEntry, v: &CertVersion) 
 /// DeletedCertificateBundle of the latest version.
 pub(crate) fn deleted_bundle(ctx: &Ctx, q: &Quirks, d: &DeletedEntry) -> Option<DeletedBundleOut> {
     let latest = d.entry.latest()?;
-    Some(DeletedBundleOut {
+    Some(deleted(ctx, d, bundle(ctx, q, &d.entry, latest)))
+}
+
+/// `inner` (a bundle or a list item of `d`) with the recovery fields of `d`.
+pub(crate) fn deleted<T>(ctx: &Ctx, d: &DeletedEntry, inner: T) -> DeletedOut<T> {
+    DeletedOut {
         recovery_id: format!("{}/deletedcertificates/{}", ctx.base, d.entry.name),
         deleted_date: d.deleted_date,
         scheduled_purge_date: d.scheduled_purge_date,
-        bundle: bundle(ctx, q, &d.entry, latest),
-    })
+        inner,
+    }
 }
 
 /// A list item (FACTS §1: unversioned id, empty subject).

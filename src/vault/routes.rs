@@ -66,19 +66,14 @@ pub(crate) fn router(config: VaultConfig, scheme: &'static str) -> Router {
         .fallback(layers::not_found)
         .method_not_allowed_fallback(layers::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        // Layers run outermost-last: headers → content-type quirk → error quirks → auth →
-        // api-version → route.
+        // Layers run outermost-last: response shaping (error quirks → content-type quirk →
+        // headers, on the way out) → auth → api-version → route.
         .layer(from_fn_with_state(
             state.clone(),
             api_version::require_api_version,
         ))
         .layer(from_fn_with_state(state.clone(), auth::require_bearer))
-        .layer(from_fn_with_state(state.clone(), layers::error_quirks))
-        .layer(from_fn_with_state(
-            state.clone(),
-            layers::content_type_quirk,
-        ))
-        .layer(from_fn_with_state(state.clone(), layers::common_headers))
+        .layer(from_fn_with_state(state.clone(), layers::shape_response))
         .with_state(state);
     match arm {
         Some(arm) => identity::collapse_leading_slashes(arm.merge(vault)),

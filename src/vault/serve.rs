@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 
 use super::config::{DEFAULT_TENANT_ID, VaultConfig};
 use super::identity::{RunningIdentity, TokenBook, start_identity};
+use super::listen::{StopOnDrop, bind};
 use super::quirks::Quirk;
 use super::routes::router;
 use super::tls;
@@ -27,24 +28,16 @@ pub struct RunningVault {
     pub url: String,
     /// The CA certificate (PEM) that signed the server certificate, when serving TLS.
     pub ca_pem: Option<String>,
-    handle: Handle<SocketAddr>,
-    task: Option<JoinHandle<std::io::Result<()>>>,
+    handle: StopOnDrop,
+    task: JoinHandle<std::io::Result<()>>,
 }
 
 impl RunningVault {
     /// Stops accepting connections, waits (up to 5 s) for open ones, then returns.
-    pub async fn shutdown(mut self) {
-        self.handle.graceful_shutdown(Some(GRACE));
-        if let Some(task) = self.task.take() {
-            // The server's own result no longer matters once we asked it to stop.
-            let _ = task.await;
-        }
-    }
-}
-
-impl Drop for RunningVault {
-    fn drop(&mut self) {
-        self.handle.shutdown();
+    pub async fn shutdown(self) {
+        self.handle.0.graceful_shutdown(Some(GRACE));
+        // The server's own result no longer matters once we asked it to stop.
+        let _ = self.task.await;
     }
 }
 
@@ -64,9 +57,7 @@ pub async fn start(
     addr: SocketAddr,
     tls: bool,
 ) -> std::io::Result<RunningVault> {
-    let listener = std::net::TcpListener::bind(addr)?;
-    listener.set_nonblocking(true)?;
-    let local = listener.local_addr()?;
+    let (listener, local) = bind(addr)?;
     let handle = Handle::new();
     let scheme = if tls { "https" } else { "http" };
     let service = router(config, scheme).into_make_service();
@@ -82,8 +73,8 @@ pub async fn start(
     Ok(RunningVault {
         url: format!("{scheme}://{local}"),
         ca_pem,
-        handle,
-        task: Some(task),
+        handle: StopOnDrop(handle),
+        task,
     })
 }
 

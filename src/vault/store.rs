@@ -22,6 +22,18 @@ pub(crate) fn key_of(name: &str) -> String {
     name.to_ascii_lowercase()
 }
 
+impl Store {
+    /// The soft-deleted certificate `name` (any case).
+    pub(crate) fn deleted_cert(&self, name: &str) -> Option<&DeletedEntry> {
+        self.deleted.get(&key_of(name))
+    }
+
+    /// The issuer `name` (any case).
+    pub(crate) fn issuer(&self, name: &str) -> Option<&IssuerEntry> {
+        self.issuers.get(&key_of(name))
+    }
+}
+
 /// One certificate: its versions (oldest first), its policy and at most one pending operation.
 pub(crate) struct CertEntry {
     pub(crate) name: String,

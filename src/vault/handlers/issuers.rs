@@ -1,32 +1,31 @@
 //! `/certificates/issuers[/{name}]`: the issuers a create may name (FACTS §2, S20).
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 
+use super::{Answer, RawPath, named, ok, page};
 use crate::vault::errors::KvError;
-use crate::vault::http::{Ctx, KvJson, check_name, json};
+use crate::vault::http::{Ctx, KvJson};
 use crate::vault::model::{
-    CredentialsOut, IssuerBundleOut, IssuerItemOut, IssuerRequest, ListOut, OrgDetailsOut,
-    PolicyAttributes,
+    CredentialsOut, IssuerBundleOut, IssuerItemOut, IssuerRequest, OrgDetailsOut, PolicyAttributes,
 };
 use crate::vault::ops;
-use crate::vault::state::AppState;
-use crate::vault::store::{IssuerEntry, key_of};
+use crate::vault::store::{IssuerEntry, Store};
 
-type IssuerPath = Result<Path<String>, PathRejection>;
+/// An issuer write of `ops` (PUT or PATCH).
+type Write = for<'s> fn(&'s mut Store, &str, IssuerRequest) -> Result<&'s IssuerEntry, KvError>;
 
-fn issuer_name(path: IssuerPath) -> Result<String, KvError> {
-    let Path(name) = path.map_err(|_| KvError::bad_parameter("The request URI is invalid."))?;
-    check_name("issuer", &name)?;
-    Ok(name)
+fn issuer_name(path: RawPath) -> Result<String, KvError> {
+    named("issuer", path, false)
 }
 
-/// The IssuerBundle the service returns: no `pwd`, `org_details.zip: 0` added.
-fn bundle(ctx: &Ctx, i: &IssuerEntry) -> IssuerBundleOut {
-    IssuerBundleOut {
-        id: format!("{}/certificates/issuers/{}", ctx.base, i.name),
+fn issuer_url(ctx: &Ctx, i: &IssuerEntry) -> String {
+    format!("{}/certificates/issuers/{}", ctx.base, i.name)
+}
+
+/// 200 with the IssuerBundle the service returns: no `pwd`, `org_details.zip: 0` added.
+fn bundle(ctx: &Ctx, i: &IssuerEntry) -> Response {
+    ok(&IssuerBundleOut {
+        id: issuer_url(ctx, i),
         provider: i.provider.clone(),
         credentials: i.account_id.as_ref().map(|a| CredentialsOut {
             account_id: Some(a.clone()),
@@ -41,78 +40,53 @@ fn bundle(ctx: &Ctx, i: &IssuerEntry) -> IssuerBundleOut {
             created: i.created,
             updated: i.updated,
         },
-    }
+    })
+}
+
+/// PUT or PATCH: `write` applies the request; 200 with the issuer as it now is.
+fn write(ctx: &Ctx, path: RawPath, req: IssuerRequest, write: Write) -> Answer {
+    let name = issuer_name(path)?;
+    let mut store = ctx.vault.lock();
+    Ok(bundle(ctx, write(&mut store, &name, req)?))
 }
 
 /// PUT → 200 IssuerBundle (creates or replaces).
-pub(crate) async fn put(
-    State(vault): State<AppState>,
-    ctx: Ctx,
-    path: IssuerPath,
-    KvJson(req): KvJson<IssuerRequest>,
-) -> Result<Response, KvError> {
-    let name = issuer_name(path)?;
-    let mut store = vault.lock();
-    let issuer = ops::put_issuer(&mut store, &name, req)?;
-    Ok(json(StatusCode::OK, &bundle(&ctx, issuer)))
+pub(crate) async fn put(ctx: Ctx, path: RawPath, KvJson(req): KvJson<IssuerRequest>) -> Answer {
+    write(&ctx, path, req, ops::put_issuer)
 }
 
 /// PATCH → 200 IssuerBundle (updates an existing issuer).
-pub(crate) async fn patch(
-    State(vault): State<AppState>,
-    ctx: Ctx,
-    path: IssuerPath,
-    KvJson(req): KvJson<IssuerRequest>,
-) -> Result<Response, KvError> {
-    let name = issuer_name(path)?;
-    let mut store = vault.lock();
-    let issuer = ops::patch_issuer(&mut store, &name, req)?;
-    Ok(json(StatusCode::OK, &bundle(&ctx, issuer)))
+pub(crate) async fn patch(ctx: Ctx, path: RawPath, KvJson(req): KvJson<IssuerRequest>) -> Answer {
+    write(&ctx, path, req, ops::patch_issuer)
 }
 
 /// GET → 200 IssuerBundle or 404 CertificateIssuerNotFound.
-pub(crate) async fn get(
-    State(vault): State<AppState>,
-    ctx: Ctx,
-    path: IssuerPath,
-) -> Result<Response, KvError> {
+pub(crate) async fn get(ctx: Ctx, path: RawPath) -> Answer {
     let name = issuer_name(path)?;
-    let store = vault.lock();
+    let store = ctx.vault.lock();
     store
-        .issuers
-        .get(&key_of(&name))
-        .map(|i| json(StatusCode::OK, &bundle(&ctx, i)))
+        .issuer(&name)
+        .map(|i| bundle(&ctx, i))
         .ok_or_else(KvError::issuer_not_found)
 }
 
 /// DELETE → 200 with the deleted IssuerBundle.
-pub(crate) async fn delete(
-    State(vault): State<AppState>,
-    ctx: Ctx,
-    path: IssuerPath,
-) -> Result<Response, KvError> {
+pub(crate) async fn delete(ctx: Ctx, path: RawPath) -> Answer {
     let name = issuer_name(path)?;
-    let mut store = vault.lock();
-    let issuer = ops::delete_issuer(&mut store, &name)?;
-    Ok(json(StatusCode::OK, &bundle(&ctx, &issuer)))
+    let issuer = ops::delete_issuer(&mut ctx.vault.lock(), &name)?;
+    Ok(bundle(&ctx, &issuer))
 }
 
 /// GET `/certificates/issuers` → `{value: [{id, provider}], nextLink: null}`.
-pub(crate) async fn list(State(vault): State<AppState>, ctx: Ctx) -> Response {
-    let store = vault.lock();
+pub(crate) async fn list(ctx: Ctx) -> Response {
+    let store = ctx.vault.lock();
     let value = store
         .issuers
         .values()
         .map(|i| IssuerItemOut {
-            id: format!("{}/certificates/issuers/{}", ctx.base, i.name),
+            id: issuer_url(&ctx, i),
             provider: i.provider.clone(),
         })
         .collect();
-    json(
-        StatusCode::OK,
-        &ListOut {
-            value,
-            next_link: None,
-        },
-    )
+    page(value)
 }

@@ -1,13 +1,11 @@
 //! `/certificates/{name}/create` and `/certificates/{name}/pending[/merge]`.
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use super::{cert_name, join_error};
+use super::{Answer, RawPath, cert_name, join_error, named};
 use crate::vault::crypto::{self, PublicKey};
 use crate::vault::errors::KvError;
 use crate::vault::http::{Ctx, KvJson, json, with_header};
@@ -16,32 +14,42 @@ use crate::vault::ops::{self, NewOp};
 use crate::vault::policy::{self, Policy, SELF, UNKNOWN};
 use crate::vault::quirks::{Quirk, Quirks};
 use crate::vault::render::{self, RenderedOp};
-use crate::vault::state::{AppState, Vault};
-use crate::vault::store::{IssuerKind, key_of};
-
-type NamePath = Result<Path<String>, PathRejection>;
+use crate::vault::state::Vault;
+use crate::vault::store::{CertEntry, IssuerKind, PendingOp};
 
 /// The certificate name of a create or pending route; `lenient-names` also lets `_` through.
-fn op_name(vault: &Vault, path: NamePath) -> Result<String, KvError> {
-    if !vault.quirks.has(Quirk::LenientNames) {
-        return cert_name(path);
+fn op_name(vault: &Vault, path: RawPath) -> Result<String, KvError> {
+    named("certificate", path, vault.quirks.has(Quirk::LenientNames))
+}
+
+/// `response` with the header `name: value` when `add` (one place for the header quirks).
+fn header_if(response: Response, add: bool, name: &'static str, value: &str) -> Response {
+    if add {
+        with_header(response, name, value)
+    } else {
+        response
     }
-    let Path(name) = path.map_err(|_| KvError::bad_parameter("The request URI is invalid."))?;
-    crate::vault::http::check_name("certificate", &name.replace('_', "-"))?;
-    Ok(name)
+}
+
+/// `response` with its `Location`, which `no-location` leaves out.
+fn located(vault: &Vault, response: Response, url: &str) -> Response {
+    let add = !vault.quirks.has(Quirk::NoLocation);
+    header_if(response, add, "location", url)
+}
+
+/// An operation's body, with `Retry-After` when it says so.
+fn op_response(status: StatusCode, rendered: RenderedOp) -> Response {
+    let response = json(status, &rendered.body);
+    header_if(response, rendered.retry_after, "retry-after", "10")
 }
 
 /// POST create → 202 with the new operation, `Location` and `Retry-After` (FACTS §1, §2).
-pub(crate) async fn create(
-    State(vault): State<AppState>,
-    ctx: Ctx,
-    path: NamePath,
-    KvJson(req): KvJson<CreateRequest>,
-) -> Result<Response, KvError> {
-    let name = op_name(&vault, path)?;
-    let policy = policy_for(&vault, &name, &req)?;
-    let kind = issuer_kind(&vault, policy.issuer_name())?;
-    let new = prepare(&vault, policy, kind, &req).await?;
+pub(crate) async fn create(ctx: Ctx, path: RawPath, KvJson(req): KvJson<CreateRequest>) -> Answer {
+    let vault = &ctx.vault;
+    let name = op_name(vault, path)?;
+    let policy = policy_for(vault, &name, &req)?;
+    let kind = issuer_kind(vault, policy.issuer_name())?;
+    let new = prepare(vault, policy, kind, &req).await?;
     let mut store = vault.lock();
     let entry = ops::start(&mut store, &name, new, vault.rules())?;
     let op = entry
@@ -61,11 +69,7 @@ pub(crate) async fn create(
     let rendered = render::operation(&ctx, &vault.quirks, &entry.name, op);
     drop(store);
     let response = op_response(StatusCode::ACCEPTED, rendered);
-    Ok(if vault.quirks.has(Quirk::NoLocation) {
-        response
-    } else {
-        with_header(response, "location", &location)
-    })
+    Ok(located(vault, response, &location))
 }
 
 /// The request's policy, or the stored one when the request has none.
@@ -109,12 +113,9 @@ fn issuer_kind(vault: &Vault, issuer: &str) -> Result<IssuerKind, KvError> {
         return Ok(IssuerKind::SelfSigned);
     }
     let store = vault.lock();
-    let stored = store
-        .issuers
-        .get(&key_of(issuer))
-        .map(|i| IssuerKind::Provider {
-            provider: i.provider.clone(),
-        });
+    let stored = store.issuer(issuer).map(|i| IssuerKind::Provider {
+        provider: i.provider.clone(),
+    });
     match stored {
         None if vault.quirks.has(Quirk::UnknownIssuerManual) => Ok(IssuerKind::Manual),
         other => other.ok_or_else(KvError::issuer_not_found),
@@ -182,85 +183,55 @@ fn request_id(quirks: &Quirks) -> String {
     }
 }
 
-fn op_response(status: StatusCode, rendered: RenderedOp) -> Response {
-    let response = json(status, &rendered.body);
-    if rendered.retry_after {
-        with_header(response, "retry-after", "10")
-    } else {
-        response
-    }
+/// The operation of `name` that the `request_id` filter lets through, after `act` (which
+/// may take it out: DELETE echoes it), rendered under the lock; the caller serialises it
+/// once the lock is released.
+fn answer_op(
+    ctx: &Ctx,
+    name: &str,
+    act: impl FnOnce(&mut CertEntry) -> Result<Option<PendingOp>, KvError>,
+) -> Result<RenderedOp, KvError> {
+    let mut store = ctx.vault.lock();
+    let entry = ops::with_op(&mut store, name, ctx.param("request_id"), ctx.vault.rules())?;
+    let taken = act(entry)?;
+    let op = (taken.as_ref().or(entry.pending.as_ref()))
+        .ok_or_else(|| KvError::pending_not_found(&entry.name))?;
+    Ok(render::operation(ctx, &ctx.vault.quirks, &entry.name, op))
 }
 
 /// GET pending → 200, `Retry-After` while inProgress (FACTS §3); the request_id filter (§10).
-pub(crate) async fn get(
-    State(vault): State<AppState>,
-    ctx: Ctx,
-    path: NamePath,
-) -> Result<Response, KvError> {
-    let name = op_name(&vault, path)?;
-    let rendered = {
-        let mut store = vault.lock();
-        let entry = ops::with_op(&mut store, &name, ctx.param("request_id"), vault.rules())?;
-        rendered_op(&ctx, &vault, entry)?
-    }; // serialised after the lock is released
+pub(crate) async fn get(ctx: Ctx, path: RawPath) -> Answer {
+    let name = op_name(&ctx.vault, path)?;
+    let rendered = answer_op(&ctx, &name, |_| Ok(None))?;
     Ok(op_response(StatusCode::OK, rendered))
-}
-
-fn rendered_op(
-    ctx: &Ctx,
-    vault: &Vault,
-    entry: &crate::vault::store::CertEntry,
-) -> Result<RenderedOp, KvError> {
-    let op = entry
-        .pending
-        .as_ref()
-        .ok_or_else(|| KvError::pending_not_found(&entry.name))?;
-    Ok(render::operation(ctx, &vault.quirks, &entry.name, op))
 }
 
 /// PATCH pending → 200 with the flag set, never `Retry-After` (FACTS §7).
 pub(crate) async fn update(
-    State(vault): State<AppState>,
     ctx: Ctx,
-    path: NamePath,
+    path: RawPath,
     KvJson(req): KvJson<UpdateOperationRequest>,
-) -> Result<Response, KvError> {
+) -> Answer {
     let name = cert_name(path)?;
-    let rendered = {
-        let mut store = vault.lock();
-        let entry = ops::with_op(&mut store, &name, ctx.param("request_id"), vault.rules())?;
-        ops::cancel(entry, req.cancellation_requested, vault.rules())?;
-        rendered_op(&ctx, &vault, entry)?
-    };
+    let rendered = answer_op(&ctx, &name, |entry| {
+        ops::cancel(entry, req.cancellation_requested, ctx.vault.rules())?;
+        Ok(None)
+    })?;
     Ok(json(StatusCode::OK, &rendered.body))
 }
 
 /// DELETE pending → 200 echoing the operation as it was; the next GET is 404 (FACTS §8).
 /// The certificate version the operation made stays behind, disabled, as after a cancelled
 /// `Self` operation (FACTS §7, S3).
-pub(crate) async fn delete(
-    State(vault): State<AppState>,
-    ctx: Ctx,
-    path: NamePath,
-) -> Result<Response, KvError> {
-    let name = op_name(&vault, path)?;
-    let rendered = {
-        let mut store = vault.lock();
-        let entry = ops::with_op(&mut store, &name, ctx.param("request_id"), vault.rules())?;
-        let rendered = rendered_op(&ctx, &vault, entry)?;
-        ops::delete_op(entry);
-        rendered
-    };
+pub(crate) async fn delete(ctx: Ctx, path: RawPath) -> Answer {
+    let name = op_name(&ctx.vault, path)?;
+    let rendered = answer_op(&ctx, &name, |entry| Ok(ops::delete_op(entry)))?;
     Ok(json(StatusCode::OK, &rendered.body))
 }
 
 /// POST merge → 201 CertificateBundle with `Location` (FACTS §9).
-pub(crate) async fn merge(
-    State(vault): State<AppState>,
-    ctx: Ctx,
-    path: NamePath,
-    KvJson(req): KvJson<MergeRequest>,
-) -> Result<Response, KvError> {
+pub(crate) async fn merge(ctx: Ctx, path: RawPath, KvJson(req): KvJson<MergeRequest>) -> Answer {
+    let vault = &ctx.vault;
     let name = cert_name(path)?;
     let chain = crypto::decode_x5c(&req.x5c);
     let mut store = vault.lock();
@@ -283,10 +254,5 @@ pub(crate) async fn merge(
     } else {
         StatusCode::CREATED
     };
-    let response = json(status, &body);
-    Ok(if vault.quirks.has(Quirk::NoLocation) {
-        response
-    } else {
-        with_header(response, "location", &location)
-    })
+    Ok(located(vault, json(status, &body), &location))
 }

@@ -22,6 +22,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use axum_server::Handle;
 
+use super::listen::{StopOnDrop, bind};
+
 pub(crate) use arm::{collapse_leading_slashes, router as arm_router};
 #[cfg(test)]
 pub(crate) use jwt::claims_of;
@@ -86,13 +88,7 @@ pub struct RunningIdentity {
     pub endpoint: String,
     /// The secret clients send as `X-IDENTITY-HEADER` (`IDENTITY_HEADER`).
     pub header: String,
-    handle: Handle<SocketAddr>,
-}
-
-impl Drop for RunningIdentity {
-    fn drop(&mut self) {
-        self.handle.shutdown();
-    }
+    _server: StopOnDrop,
 }
 
 impl std::fmt::Debug for RunningIdentity {
@@ -111,9 +107,7 @@ pub async fn start_identity(
     addr: SocketAddr,
 ) -> std::io::Result<RunningIdentity> {
     let header = hex::encode(super::crypto::random_bytes::<16>());
-    let listener = std::net::TcpListener::bind(addr)?;
-    listener.set_nonblocking(true)?;
-    let local = listener.local_addr()?;
+    let (listener, local) = bind(addr)?;
     let handle = Handle::new();
     let app = msi::router(msi::Endpoint {
         book,
@@ -125,6 +119,6 @@ pub async fn start_identity(
     Ok(RunningIdentity {
         endpoint: format!("http://{local}{}", msi::PATH),
         header,
-        handle,
+        _server: StopOnDrop(handle),
     })
 }

@@ -1,6 +1,6 @@
 //! Certificate writes: import, attribute updates, soft delete, recover and purge.
 
-use super::{Rules, check_no_conflict, entry, issue, unix_now};
+use super::{Rules, add_version, check_no_conflict, entry, issue, unix_now};
 use crate::vault::crypto::{self, CertInfo};
 use crate::vault::errors::KvError;
 use crate::vault::model::Tags;
@@ -35,17 +35,7 @@ pub(crate) fn import<'s>(
         tags: None,
         enable_on_issue: enabled.unwrap_or(true),
     };
-    let entry = store
-        .certs
-        .entry(key_of(name))
-        .or_insert_with(|| CertEntry {
-            name: name.to_owned(),
-            versions: Vec::new(),
-            policy: policy.clone(),
-            pending: None,
-        });
-    entry.policy = policy;
-    entry.versions.push(version);
+    let entry = add_version(store, name, policy, version);
     if let Some(v) = entry.versions.last_mut() {
         issue(v, cert, None, tags, now);
     }
@@ -102,20 +92,21 @@ pub(crate) fn delete<'s>(
         .ok_or_else(|| KvError::internal("deleted entry vanished"))
 }
 
-/// DELETE `/deletedcertificates/{name}`: gone for good.
-pub(crate) fn purge(store: &mut Store, name: &str) -> Result<(), KvError> {
+/// The soft-deleted certificate `name`, out of the deleted ones (404 when there is none).
+fn take_deleted(store: &mut Store, name: &str) -> Result<DeletedEntry, KvError> {
     store
         .deleted
         .remove(&key_of(name))
-        .map(|_| ())
         .ok_or_else(|| KvError::deleted_cert_not_found(name))
+}
+
+/// DELETE `/deletedcertificates/{name}`: gone for good.
+pub(crate) fn purge(store: &mut Store, name: &str) -> Result<(), KvError> {
+    take_deleted(store, name).map(|_| ())
 }
 
 /// POST `/deletedcertificates/{name}/recover`: the certificate is back under its name.
 pub(crate) fn recover<'s>(store: &'s mut Store, name: &str) -> Result<&'s CertEntry, KvError> {
-    let deleted = store
-        .deleted
-        .remove(&key_of(name))
-        .ok_or_else(|| KvError::deleted_cert_not_found(name))?;
+    let deleted = take_deleted(store, name)?;
     Ok(store.certs.entry(key_of(name)).or_insert(deleted.entry))
 }

@@ -191,19 +191,30 @@ pub(crate) fn start<'s>(
         cancel_requested_at: None,
         issued: new.issued,
     };
+    let entry = add_version(store, name, new.policy, version);
+    entry.pending = Some(op);
+    Ok(entry)
+}
+
+/// Adds `version` to the certificate `name` (made if new), whose policy becomes `policy`.
+fn add_version<'s>(
+    store: &'s mut Store,
+    name: &str,
+    policy: Policy,
+    version: CertVersion,
+) -> &'s mut CertEntry {
     let entry = store
         .certs
         .entry(key_of(name))
         .or_insert_with(|| CertEntry {
             name: name.to_owned(),
             versions: Vec::new(),
-            policy: new.policy.clone(),
+            policy: policy.clone(),
             pending: None,
         });
-    entry.policy = new.policy;
+    entry.policy = policy;
     entry.versions.push(version);
-    entry.pending = Some(op);
-    Ok(entry)
+    entry
 }
 
 /// The entry whose pending operation answers to `name` and the optional `request_id` filter

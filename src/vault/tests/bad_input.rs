@@ -26,6 +26,11 @@ async fn send(v: &Vault, method: Method, uri: &str, body: impl Into<Body>) -> Re
     v.raw(request).await
 }
 
+/// [`send`] with `?api-version=7.6` after `path`.
+async fn send_api(v: &Vault, method: Method, path: &str, body: impl Into<Body>) -> Resp {
+    send(v, method, &format!("{path}?{API}"), body).await
+}
+
 fn assert_kv_error(r: &Resp, status: StatusCode, code: &str) {
     assert_eq!(r.status, status, "{}", r.text);
     assert_eq!(r.error_code(), code, "{}", r.text);
@@ -40,12 +45,9 @@ fn assert_kv_error(r: &Resp, status: StatusCode, code: &str) {
 async fn with_pending() -> (Vault, Resp) {
     let v = Vault::new();
     let created = v
-        .call(
-            Method::POST,
+        .post(
             "/certificates/p/create",
-            Some(
-                json!({"policy": {"key_props": {"kty": "EC"}, "x509_props": {"subject": "CN=p"}}}),
-            ),
+            json!({"policy": {"key_props": {"kty": "EC"}, "x509_props": {"subject": "CN=p"}}}),
         )
         .await;
     assert_eq!(created.status, StatusCode::ACCEPTED, "{}", created.text);
@@ -222,7 +224,7 @@ async fn bad_body_or_name_is_400(
     #[case] code: &str,
 ) {
     let v = Vault::new();
-    let r = send(&v, method, &format!("{path}?{API}"), body).await;
+    let r = send_api(&v, method, path, body).await;
     assert_kv_error(&r, StatusCode::BAD_REQUEST, code);
 }
 
@@ -263,7 +265,7 @@ async fn a_good_leaf_with_bad_base64_next_to_it_is_400() {
 async fn oversized_bodies_are_413(#[case] method: Method, #[case] path: &str) {
     let v = Vault::new();
     let body = format!(r#"{{"pad":"{}"}}"#, "x".repeat(BODY_LIMIT));
-    let r = send(&v, method, &format!("{path}?{API}"), body).await;
+    let r = send_api(&v, method, path, body).await;
     assert_kv_error(&r, StatusCode::PAYLOAD_TOO_LARGE, "RequestBodyTooLarge");
 }
 
@@ -273,43 +275,20 @@ async fn a_body_just_under_the_limit_is_read() {
     let pad = "x".repeat(BODY_LIMIT - 64);
     let body = format!(r#"{{"cancellation_requested":true,"pad":"{pad}"}}"#);
     assert!(body.len() < BODY_LIMIT);
-    let r = send(
-        &v,
-        Method::PATCH,
-        &format!("/certificates/x/pending?{API}"),
-        body,
-    )
-    .await;
+    let r = send_api(&v, Method::PATCH, "/certificates/x/pending", body).await;
     // Read and parsed: the answer is about the (missing) operation, not the size.
     assert_kv_error(&r, StatusCode::NOT_FOUND, "PendingCertificateNotFound");
 }
 
+#[rstest]
+#[case::deeply_nested_json_not_a_stack_overflow(
+    format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)).into_bytes()
+)]
+#[case::invalid_utf8(b"{\"policy\":\"\xff\xfe\"}".to_vec())]
 #[tokio::test]
-async fn deeply_nested_json_is_400_not_a_stack_overflow() {
+async fn unreadable_bodies_are_400(#[case] body: Vec<u8>) {
     let v = Vault::new();
-    let depth = 100_000;
-    let body = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
-    let r = send(
-        &v,
-        Method::POST,
-        &format!("/certificates/x/create?{API}"),
-        body,
-    )
-    .await;
-    assert_kv_error(&r, StatusCode::BAD_REQUEST, "BadParameter");
-}
-
-#[tokio::test]
-async fn invalid_utf8_is_400() {
-    let v = Vault::new();
-    let body: &'static [u8] = b"{\"policy\":\"\xff\xfe\"}";
-    let r = send(
-        &v,
-        Method::POST,
-        &format!("/certificates/x/create?{API}"),
-        body,
-    )
-    .await;
+    let r = send_api(&v, Method::POST, "/certificates/x/create", body).await;
     assert_kv_error(&r, StatusCode::BAD_REQUEST, "BadParameter");
 }
 
@@ -325,7 +304,7 @@ async fn invalid_utf8_is_400() {
 async fn unknown_routes_are_404(#[case] path: &str) {
     let v = Vault::new();
     for method in [Method::GET, Method::POST, Method::DELETE] {
-        let r = send(&v, method.clone(), &format!("{path}?{API}"), "").await;
+        let r = send_api(&v, method.clone(), path, "").await;
         assert_kv_error(&r, StatusCode::NOT_FOUND, "NotFound");
     }
 }
@@ -342,7 +321,7 @@ async fn unknown_routes_are_404(#[case] path: &str) {
 #[tokio::test]
 async fn unknown_methods_are_405(#[case] method: Method, #[case] path: &str) {
     let v = Vault::new();
-    let r = send(&v, method.clone(), &format!("{path}?{API}"), "").await;
+    let r = send_api(&v, method.clone(), path, "").await;
     assert_kv_error(&r, StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed");
     assert!(
         r.json["error"]["message"]

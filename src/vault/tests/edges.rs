@@ -247,9 +247,7 @@ async fn concurrent_patch_and_delete_leave_one_consistent_outcome() {
         let v = Arc::clone(&v);
         tasks.push(tokio::spawn(async move {
             if i % 2 == 0 {
-                v.call(Method::DELETE, "/certificates/race/pending", None)
-                    .await
-                    .status
+                v.delete("/certificates/race/pending").await.status
             } else {
                 v.cancel("race").await.status
             }
@@ -297,9 +295,7 @@ async fn issuers_crud() {
         json!([{"id": "http://vault.test/certificates/issuers/t1", "provider": "Test"}])
     );
     assert_eq!(
-        v.call(Method::DELETE, "/certificates/issuers/t1", None)
-            .await
-            .status,
+        v.delete("/certificates/issuers/t1").await.status,
         StatusCode::OK
     );
     assert_eq!(v.get("/certificates/issuers/t1").await.text.len(), 75);

@@ -1,16 +1,10 @@
 //! `serve --identity` over real sockets: the App Service token endpoint, the vault accepting
 //! exactly the tokens it issued, and the Resource Manager answers of `az login`.
 
-use std::net::SocketAddr;
-
 use serde_json::Value;
 
-use super::config;
+use super::{config, http_get, http_json, loopback};
 use crate::vault::{TokenBook, VaultConfig, start, start_identity};
-
-fn loopback() -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], 0))
-}
 
 const TENANT: &str = "11111111-2222-3333-4444-555555555555";
 
@@ -77,68 +71,26 @@ async fn tokens_from_the_endpoint_open_the_vault_and_arm() {
 
     // The vault: the issued token opens it, any other is challenged.
     let list = format!("{}/certificates?api-version=2025-07-01", vault.url);
-    let ok = http
-        .get(&list)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(ok.status(), 200);
-    let other = http
-        .get(&list)
-        .bearer_auth("not-issued")
-        .send()
-        .await
-        .expect("send");
+    assert_eq!(http_get(&http, &list, Some(&token)).await.status(), 200);
+    let other = http_get(&http, &list, Some("not-issued")).await;
     assert_eq!(other.status(), 401);
     assert!(other.headers().contains_key("www-authenticate"));
 
     // Resource Manager: metadata without a token (even after a doubled slash), the rest with.
-    let meta: Value = http
-        .get(format!(
-            "{}//metadata/endpoints?api-version=2022-09-01",
-            vault.url
-        ))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let meta_url = format!("{}//metadata/endpoints?api-version=2022-09-01", vault.url);
+    let meta = http_json(&http, &meta_url, None).await;
     let port = vault.url.rsplit(':').next().expect("port");
     assert_eq!(meta["resourceManager"], format!("{}/", vault.url));
     assert_eq!(meta["suffixes"]["keyVaultDns"], format!("localhost:{port}"));
     let subs = format!("{}/subscriptions?api-version=2022-12-01", vault.url);
-    assert_eq!(http.get(&subs).send().await.expect("send").status(), 401);
-    assert_eq!(
-        http.get(&subs)
-            .bearer_auth("not-issued")
-            .send()
-            .await
-            .expect("send")
-            .status(),
-        401
-    );
-    let listed: Value = http
-        .get(&subs)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    for refused in [None, Some("not-issued")] {
+        assert_eq!(http_get(&http, &subs, refused).await.status(), 401);
+    }
+    let listed = http_json(&http, &subs, Some(&token)).await;
     assert_eq!(listed["value"][0]["tenantId"], TENANT);
     assert_eq!(listed["value"][0]["state"], "Enabled");
-    let tenants: Value = http
-        .get(format!("{}/tenants?api-version=2022-12-01", vault.url))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let tenants_url = format!("{}/tenants?api-version=2022-12-01", vault.url);
+    let tenants = http_json(&http, &tenants_url, Some(&token)).await;
     assert_eq!(tenants["value"][0]["tenantId"], TENANT);
 }
 
@@ -147,24 +99,12 @@ async fn tokens_from_the_endpoint_open_the_vault_and_arm() {
 async fn without_identity_there_is_no_arm_and_any_token_is_accepted() {
     let vault = start(config(&[]), loopback(), false).await.expect("vault");
     let http = reqwest::Client::new();
-    let subs = http
-        .get(format!(
-            "{}/subscriptions?api-version=2022-12-01",
-            vault.url
-        ))
-        .bearer_auth("anything")
-        .send()
-        .await
-        .expect("send");
+    let subs_url = format!("{}/subscriptions?api-version=2022-12-01", vault.url);
+    let subs = http_get(&http, &subs_url, Some("anything")).await;
     // Not Resource Manager: the vault's own answer (its api-version check comes first).
     assert!(subs.status().is_client_error(), "{}", subs.status());
     let body: Value = subs.json().await.expect("json");
     assert!(body["error"]["code"].is_string(), "{body}");
-    let list = http
-        .get(format!("{}/certificates?api-version=2025-07-01", vault.url))
-        .bearer_auth("anything")
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(list.status(), 200);
+    let list = format!("{}/certificates?api-version=2025-07-01", vault.url);
+    assert_eq!(http_get(&http, &list, Some("anything")).await.status(), 200);
 }

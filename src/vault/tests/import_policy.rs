@@ -1,6 +1,6 @@
 //! Import without a policy: the policy comes from the certificate (`vault/cert_policy.rs`).
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rcgen::{
@@ -15,18 +15,31 @@ use super::Vault;
 const MODERN_PFX: &[u8] = include_bytes!("fixtures/modern.pfx");
 
 async fn import(v: &Vault, name: &str, body: Value) -> Value {
-    let r = v
-        .call(
-            Method::POST,
-            &format!("/certificates/{name}/import"),
-            Some(body),
-        )
-        .await;
+    let r = v.post(&format!("/certificates/{name}/import"), body).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let policy = v.get(&format!("/certificates/{name}/policy")).await;
     assert_eq!(policy.status, StatusCode::OK, "{}", policy.text);
     assert_eq!(r.json["policy"]["x509_props"], policy.json["x509_props"]);
     policy.json
+}
+
+/// Certificate parameters for `sans` with exactly the subject `dn` (in DER order).
+fn params_for(sans: &[&str], dn: &[(DnType, &str)]) -> CertificateParams {
+    let sans: Vec<String> = sans.iter().map(|s| (*s).to_owned()).collect();
+    let mut params = CertificateParams::new(sans).expect("params");
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    for (kind, value) in dn {
+        params.distinguished_name.push(kind.clone(), *value);
+    }
+    params
+}
+
+/// `params` valid from now for `days`, self-signed with `key`.
+fn self_signed(mut params: CertificateParams, key: &KeyPair, days: i64) -> rcgen::Certificate {
+    let now = OffsetDateTime::now_utc();
+    params.not_before = now;
+    params.not_after = now + Duration::days(days);
+    params.self_signed(key).expect("cert")
 }
 
 /// The recorded import (azure-cli `test_keyvault_certificate_import.yaml` @ 9227cdd, 2021): a
@@ -35,20 +48,14 @@ async fn import(v: &Vault, name: &str, body: Value) -> Value {
 #[tokio::test]
 async fn the_recorded_import_of_a_ca_without_key_usages() {
     let key = KeyPair::generate().expect("key");
-    let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
-    params.distinguished_name = rcgen::DistinguishedName::new();
-    params.distinguished_name.push(DnType::CountryName, "AU");
-    params
-        .distinguished_name
-        .push(DnType::StateOrProvinceName, "Some-State");
-    params
-        .distinguished_name
-        .push(DnType::OrganizationName, "Internet Widgits Pty Ltd");
+    let dn = [
+        (DnType::CountryName, "AU"),
+        (DnType::StateOrProvinceName, "Some-State"),
+        (DnType::OrganizationName, "Internet Widgits Pty Ltd"),
+    ];
+    let mut params = params_for(&[], &dn);
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let now = OffsetDateTime::now_utc();
-    params.not_before = now;
-    params.not_after = now + Duration::days(3650);
-    let cert = params.self_signed(&key).expect("cert");
+    let cert = self_signed(params, &key, 3650);
     let pem = format!("{}{}", key.serialize_pem(), cert.pem());
 
     let v = Vault::new();
@@ -80,20 +87,14 @@ async fn the_recorded_import_of_a_ca_without_key_usages() {
 #[tokio::test]
 async fn a_pem_ca_certificate_gives_its_own_policy() {
     let key = KeyPair::generate().expect("key");
-    let mut params = CertificateParams::new(vec!["ca.example.test".to_owned()]).expect("params");
-    params.distinguished_name = rcgen::DistinguishedName::new();
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "kvconform import CA");
+    let dn = [(DnType::CommonName, "kvconform import CA")];
+    let mut params = params_for(&["ca.example.test"], &dn);
     params.subject_alt_names.push(SanType::Rfc822Name(
         "pki@example.test".try_into().expect("email"),
     ));
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let now = OffsetDateTime::now_utc();
-    params.not_before = now;
-    params.not_after = now + Duration::days(30);
-    let cert = params.self_signed(&key).expect("cert");
+    let cert = self_signed(params, &key, 30);
     let pem = format!("{}{}", cert.pem(), key.serialize_pem());
 
     let v = Vault::new();
@@ -117,20 +118,14 @@ async fn a_pem_ca_certificate_gives_its_own_policy() {
 #[tokio::test]
 async fn a_leaf_gives_its_ekus_and_validity_and_a_given_policy_wins() {
     let key = KeyPair::generate_for(&PKCS_ECDSA_P384_SHA384).expect("key");
-    let mut params = CertificateParams::new(vec!["www.example.test".to_owned()]).expect("params");
-    params.distinguished_name = rcgen::DistinguishedName::new();
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "www.example.test");
+    let dn = [(DnType::CommonName, "www.example.test")];
+    let mut params = params_for(&["www.example.test"], &dn);
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     params.extended_key_usages = vec![
         ExtendedKeyUsagePurpose::ServerAuth,
         ExtendedKeyUsagePurpose::ClientAuth,
     ];
-    let now = OffsetDateTime::now_utc();
-    params.not_before = now;
-    params.not_after = now + Duration::days(365);
-    let cert = params.self_signed(&key).expect("cert");
+    let cert = self_signed(params, &key, 365);
     let pem = STANDARD.encode(format!("{}{}", cert.pem(), key.serialize_pem()));
 
     let v = Vault::new();

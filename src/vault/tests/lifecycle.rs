@@ -248,9 +248,7 @@ async fn delete_pending_echoes_then_404() {
     let v = Vault::new();
     v.create("del", Some("Unknown")).await;
     let before = v.pending("del").await;
-    let deleted = v
-        .call(Method::DELETE, "/certificates/del/pending", None)
-        .await;
+    let deleted = v.delete("/certificates/del/pending").await;
     assert_eq!(deleted.status, StatusCode::OK);
     assert_eq!(deleted.text, before.text);
     assert_eq!(deleted.header("retry-after"), None);
@@ -317,7 +315,7 @@ async fn self_cancel_ends_cancelled_and_leaves_a_disabled_cert() {
         late.text,
         r#"{"error":{"code":"Forbidden","message":"Pending status must be in progress to allow update."}}"#
     );
-    let deleted = v.call(Method::DELETE, "/certificates/sc", None).await;
+    let deleted = v.delete("/certificates/sc").await;
     assert_eq!(deleted.status, StatusCode::OK);
     assert_eq!(deleted.json["attributes"]["enabled"], false);
     assert!(deleted.json.get("cer").is_none());
@@ -406,12 +404,7 @@ async fn delete_recover_and_purge() {
     let v = Vault::new();
     v.create("gone", Some("Self")).await;
     v.settle("gone").await;
-    assert_eq!(
-        v.call(Method::DELETE, "/certificates/gone", None)
-            .await
-            .status,
-        StatusCode::OK
-    );
+    assert_eq!(v.delete("/certificates/gone").await.status, StatusCode::OK);
     assert_eq!(
         v.get("/certificates/gone").await.error_code(),
         "CertificateNotFound"
@@ -428,15 +421,8 @@ async fn delete_recover_and_purge() {
         .call(Method::POST, "/deletedcertificates/gone/recover", None)
         .await;
     assert_eq!(recovered.status, StatusCode::OK);
-    assert_eq!(
-        v.call(Method::DELETE, "/certificates/gone", None)
-            .await
-            .status,
-        StatusCode::OK
-    );
-    let purged = v
-        .call(Method::DELETE, "/deletedcertificates/gone", None)
-        .await;
+    assert_eq!(v.delete("/certificates/gone").await.status, StatusCode::OK);
+    let purged = v.delete("/deletedcertificates/gone").await;
     assert_eq!(purged.status, StatusCode::NO_CONTENT);
     assert_eq!(
         v.get("/deletedcertificates/gone").await.status,
@@ -455,30 +441,18 @@ async fn import_is_refused_while_pending_and_reads_pem() {
     let pem = format!("{}{}", cert.pem(), key.serialize_pem());
     v.create("imp", Some("Unknown")).await;
     let refused = v
-        .call(
-            Method::POST,
-            "/certificates/imp/import",
-            Some(json!({"value": pem})),
-        )
+        .post("/certificates/imp/import", json!({"value": pem}))
         .await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
     assert_eq!(refused.error_code(), "Forbidden");
     let ok = v
-        .call(
-            Method::POST,
-            "/certificates/imp2/import",
-            Some(json!({"value": pem})),
-        )
+        .post("/certificates/imp2/import", json!({"value": pem}))
         .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
     assert_eq!(ok.json["cer"], STANDARD.encode(cert.der()));
     assert_eq!(ok.json["policy"]["key_props"]["kty"], "EC");
     let pfx = v
-        .call(
-            Method::POST,
-            "/certificates/imp3/import",
-            Some(json!({"value": "AAAA"})),
-        )
+        .post("/certificates/imp3/import", json!({"value": "AAAA"}))
         .await;
     assert_eq!(pfx.status, StatusCode::BAD_REQUEST);
 }

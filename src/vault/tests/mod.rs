@@ -10,6 +10,7 @@ mod props;
 mod quirks;
 mod socket;
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
@@ -115,6 +116,14 @@ impl Vault {
         self.call(Method::GET, path, None).await
     }
 
+    pub(super) async fn post(&self, path: &str, body: Value) -> Resp {
+        self.call(Method::POST, path, Some(body)).await
+    }
+
+    pub(super) async fn delete(&self, path: &str) -> Resp {
+        self.call(Method::DELETE, path, None).await
+    }
+
     /// Create with the given issuer (`None`: no issuer at all) → must be 202.
     pub(super) async fn create(&self, name: &str, issuer: Option<&str>) -> Resp {
         let r = self.try_create(name, issuer).await;
@@ -190,6 +199,31 @@ impl Vault {
         )
         .await
     }
+}
+
+/// A loopback address; port 0 picks a free one.
+pub(super) fn loopback() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+/// GET `url` over a real socket, with `token` as the bearer when given.
+pub(super) async fn http_get(
+    http: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+) -> reqwest::Response {
+    let request = http.get(url);
+    let request = match token {
+        Some(t) => request.bearer_auth(t),
+        None => request,
+    };
+    request.send().await.expect("send")
+}
+
+/// [`http_get`], the body read as JSON.
+pub(super) async fn http_json(http: &reqwest::Client, url: &str, token: Option<&str>) -> Value {
+    let response = http_get(http, url, token).await;
+    response.json().await.expect("json")
 }
 
 /// The CSR of a create response, signed by a throwaway CA: `(leaf, ca)` DER.

@@ -85,11 +85,10 @@ static VAULT: LazyLock<Vault> = LazyLock::new(|| {
     RUNTIME.block_on(async {
         let v = Vault::new();
         let r = v
-            .call(
-                Method::POST,
+            .post(
                 "/certificates/p/create",
-                Some(json!({"policy": {"key_props": {"kty": "EC"},
-                                        "x509_props": {"subject": "CN=p"}}})),
+                json!({"policy": {"key_props": {"kty": "EC"},
+                                        "x509_props": {"subject": "CN=p"}}}),
             )
             .await;
         assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Request, StatusCode};
 use serde_json::json;
 
 use super::{BASE, HOST, Resp, Vault, config, foreign_cert, signed};
@@ -29,6 +29,30 @@ async fn merged(v: &Vault, name: &str) -> Resp {
     v.merge(name, &[&leaf, &ca]).await
 }
 
+/// A vault with or without `q`, and a manual operation `name` in progress.
+async fn with_manual_op(q: Quirk, with: bool, name: &str) -> Vault {
+    let v = vault(q, with, false);
+    v.create(name, None).await;
+    v
+}
+
+/// A vault with or without `q`, after a merge completed the operation `name`.
+async fn after_merge(q: Quirk, with: bool, name: &str) -> Vault {
+    let v = vault(q, with, false);
+    merged(&v, name).await;
+    v
+}
+
+/// A list request without a token.
+async fn unauthenticated(v: &Vault) -> Resp {
+    let request = Request::builder()
+        .uri("/certificates?api-version=7.6")
+        .header("host", HOST)
+        .body(Body::empty())
+        .expect("request");
+    v.raw(request).await
+}
+
 fn test_pem() -> String {
     let key = rcgen::KeyPair::generate().expect("key");
     let cert = rcgen::CertificateParams::new(vec!["q.test".to_owned()])
@@ -43,8 +67,7 @@ async fn deviates(q: Quirk, with: bool) -> bool {
     let n = "q";
     match q {
         Quirk::OverwriteOnCreate => {
-            let v = vault(q, with, false);
-            v.create(n, None).await;
+            let v = with_manual_op(q, with, n).await;
             v.try_create(n, None).await.status == StatusCode::ACCEPTED
         }
         Quirk::MergeWithIssuerAllowed => {
@@ -54,15 +77,13 @@ async fn deviates(q: Quirk, with: bool) -> bool {
             v.merge(n, &[&leaf]).await.status != StatusCode::FORBIDDEN
         }
         Quirk::IgnoreRequestId => {
-            let v = vault(q, with, false);
-            v.create(n, None).await;
+            let v = with_manual_op(q, with, n).await;
             let path =
                 format!("/certificates/{n}/pending?request_id=00000000000000000000000000000000");
             v.get(&path).await.status == StatusCode::OK
         }
         Quirk::LateCancelAllowed => {
-            let v = vault(q, with, false);
-            merged(&v, n).await;
+            let v = after_merge(q, with, n).await;
             v.cancel(n).await.status == StatusCode::OK
         }
         Quirk::PascalInProgress => {
@@ -75,25 +96,21 @@ async fn deviates(q: Quirk, with: bool) -> bool {
             v.settle(n).await.json["status"] == "canceled"
         }
         Quirk::StatusDetailsOnCompleted => {
-            let v = vault(q, with, false);
-            merged(&v, n).await;
+            let v = after_merge(q, with, n).await;
             v.pending(n).await.json.get("status_details").is_some()
         }
         Quirk::TargetWithQuery => {
-            let v = vault(q, with, false);
-            merged(&v, n).await;
+            let v = after_merge(q, with, n).await;
             v.pending(n).await.json["target"]
                 .as_str()
                 .is_some_and(|t| t.contains("?api-version="))
         }
         Quirk::PendingGoneAfterMerge => {
-            let v = vault(q, with, false);
-            merged(&v, n).await;
+            let v = after_merge(q, with, n).await;
             v.pending(n).await.status == StatusCode::NOT_FOUND
         }
         Quirk::NoMergeKeyCheck => {
-            let v = vault(q, with, false);
-            v.create(n, None).await;
+            let v = with_manual_op(q, with, n).await;
             v.merge(n, &[&foreign_cert()]).await.status == StatusCode::CREATED
         }
         Quirk::NoLocation => {
@@ -117,8 +134,7 @@ async fn deviates(q: Quirk, with: bool) -> bool {
             vault(q, with, false).pending(n).await.error_code() == "NotFound"
         }
         Quirk::Cancel400 => {
-            let v = vault(q, with, false);
-            merged(&v, n).await;
+            let v = after_merge(q, with, n).await;
             v.cancel(n).await.status == StatusCode::BAD_REQUEST
         }
         Quirk::SelfNeverCompletes => {
@@ -132,17 +148,11 @@ async fn deviates(q: Quirk, with: bool) -> bool {
             r.json.get("requestId").is_some() && r.json.get("request_id").is_none()
         }
         Quirk::RetryAfterOnTerminal => {
-            let v = vault(q, with, false);
-            merged(&v, n).await;
+            let v = after_merge(q, with, n).await;
             v.pending(n).await.header("retry-after").is_some()
         }
         Quirk::NoAuthChallenge => {
-            let request = Request::builder()
-                .uri("/certificates?api-version=7.6")
-                .header("host", HOST)
-                .body(Body::empty())
-                .expect("request");
-            vault(q, with, false).raw(request).await.status != StatusCode::UNAUTHORIZED
+            unauthenticated(&vault(q, with, false)).await.status != StatusCode::UNAUTHORIZED
         }
         Quirk::FailedWithStatusDetails => {
             let v = vault(q, with, false);
@@ -152,22 +162,19 @@ async fn deviates(q: Quirk, with: bool) -> bool {
             done.json["status"] == "failed" && done.json.get("status_details").is_some()
         }
         Quirk::ConflictCode => {
-            let v = vault(q, with, false);
-            v.create(n, None).await;
+            let v = with_manual_op(q, with, n).await;
             v.try_create(n, None).await.error_code() == "Conflict"
         }
         Quirk::Merge200 => merged(&vault(q, with, false), n).await.status == StatusCode::OK,
         Quirk::CancelImmediately => {
-            let v = vault(q, with, false);
-            v.create(n, None).await;
+            let v = with_manual_op(q, with, n).await;
             v.cancel(n).await.json["status"] == "cancelled"
         }
         Quirk::ImportIgnoresPending => {
-            let v = vault(q, with, false);
-            v.create(n, None).await;
+            let v = with_manual_op(q, with, n).await;
             let body = json!({ "value": test_pem() });
             let path = format!("/certificates/{n}/import");
-            v.call(Method::POST, &path, Some(body)).await.status == StatusCode::OK
+            v.post(&path, body).await.status == StatusCode::OK
         }
         Quirk::X5tPadded => merged(&vault(q, with, false), n).await.json["x5t"]
             .as_str()
@@ -180,8 +187,7 @@ async fn deviates(q: Quirk, with: bool) -> bool {
                 .is_some_and(|t| t.starts_with("text/plain"))
         }
         Quirk::PendingNeverListed | Quirk::PendingAlwaysListed => {
-            let v = vault(q, with, false);
-            v.create(n, None).await;
+            let v = with_manual_op(q, with, n).await;
             let listed = |r: Resp| {
                 r.json["value"].as_array().is_some_and(|items| {
                     items
@@ -198,13 +204,11 @@ async fn deviates(q: Quirk, with: bool) -> bool {
             }
         }
         Quirk::PendingCertificateNotFound => {
-            let v = vault(q, with, false);
-            v.create(n, None).await;
+            let v = with_manual_op(q, with, n).await;
             v.get(&format!("/certificates/{n}")).await.status == StatusCode::NOT_FOUND
         }
         Quirk::NoTrailingSlash => {
-            let v = vault(q, with, false);
-            v.create(n, None).await;
+            let v = with_manual_op(q, with, n).await;
             v.get(&format!("/certificates/{n}/")).await.status == StatusCode::NOT_FOUND
         }
         Quirk::IssuedDespiteCancel => {
@@ -219,18 +223,14 @@ async fn deviates(q: Quirk, with: bool) -> bool {
                 .is_some()
         }
         Quirk::CreateOverDeleted => {
-            let v = vault(q, with, false);
-            v.create(n, None).await;
-            v.call(Method::DELETE, &format!("/certificates/{n}"), None)
-                .await;
+            let v = with_manual_op(q, with, n).await;
+            v.delete(&format!("/certificates/{n}")).await;
             v.try_create(n, None).await.status == StatusCode::ACCEPTED
         }
         Quirk::LenientSubject => {
             let body = json!({"policy": {"x509_props": {"subject": "Self"}, "issuer": {"name": "Unknown"}}});
             let path = format!("/certificates/{n}/create");
-            let r = vault(q, with, false)
-                .call(Method::POST, &path, Some(body))
-                .await;
+            let r = vault(q, with, false).post(&path, body).await;
             r.status == StatusCode::ACCEPTED
         }
         Quirk::UnknownIssuerManual => {
@@ -258,19 +258,12 @@ async fn deviates(q: Quirk, with: bool) -> bool {
         Quirk::LocationDefaultApiVersion => {
             let body = json!({"policy": {"x509_props": {"subject": "CN=q"}, "issuer": {"name": "Unknown"}}});
             let path = format!("/certificates/{n}/create?api-version=7.0");
-            let r = vault(q, with, false)
-                .call(Method::POST, &path, Some(body))
-                .await;
+            let r = vault(q, with, false).post(&path, body).await;
             r.header("location")
                 .is_some_and(|l| !l.contains("api-version=7.0&"))
         }
         Quirk::BareChallenge => {
-            let request = Request::builder()
-                .uri("/certificates?api-version=7.6")
-                .header("host", HOST)
-                .body(Body::empty())
-                .expect("request");
-            let r = vault(q, with, false).raw(request).await;
+            let r = unauthenticated(&vault(q, with, false)).await;
             r.status == StatusCode::UNAUTHORIZED && r.header("cache-control").is_none()
         }
         Quirk::JsonWithoutCharset => {

@@ -1,13 +1,7 @@
 //! `start()` over a real socket, plain and TLS.
 
-use std::net::SocketAddr;
-
-use super::config;
+use super::{config, http_get, loopback};
 use crate::vault::start;
-
-fn loopback() -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], 0))
-}
 
 #[tokio::test]
 async fn start_binds_port_zero_and_answers_over_http() {
@@ -19,14 +13,8 @@ async fn start_binds_port_zero_and_answers_over_http() {
         "{}/certificates/x/pending?api-version=2025-07-01",
         vault.url
     );
-    let challenge = client.get(&url).send().await.expect("send");
-    assert_eq!(challenge.status(), 401);
-    let r = client
-        .get(&url)
-        .bearer_auth("t")
-        .send()
-        .await
-        .expect("send");
+    assert_eq!(http_get(&client, &url, None).await.status(), 401);
+    let r = http_get(&client, &url, Some("t")).await;
     assert_eq!(r.status(), 404);
     let body: serde_json::Value = r.json().await.expect("json");
     assert_eq!(body["error"]["code"], "PendingCertificateNotFound");
@@ -45,12 +33,7 @@ async fn start_serves_tls_with_the_returned_ca() {
         .build()
         .expect("client");
     let url = format!("{}/certificates?api-version=7.6", vault.url);
-    let r = client
-        .get(&url)
-        .bearer_auth("t")
-        .send()
-        .await
-        .expect("send");
+    let r = http_get(&client, &url, Some("t")).await;
     assert_eq!(r.status(), 200);
     let body: serde_json::Value = r.json().await.expect("json");
     assert_eq!(body["value"], serde_json::json!([]));
