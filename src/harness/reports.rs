@@ -6,11 +6,10 @@ use std::io::Write as _;
 use std::path::Path;
 use std::sync::Mutex;
 
-use crate::exit;
 use crate::expectations::{self, Expectations};
 use crate::plan::Oracle;
 use crate::report::{self, JsonReport};
-use crate::run::verdict::fails_run;
+use crate::run::verdict;
 use crate::run::{Event, EventSink, RunContext, ScenarioReport, Timings, UnverifiedAnswer};
 use crate::snapshot::{self, Stamp};
 
@@ -74,7 +73,9 @@ pub fn finish(
     summary.push_str(&report::render_unverified(reports, remote));
     let _ = write!(std::io::stdout(), "{summary}");
     write_files(config, ctx, reports, expectations)?;
-    Ok(exit_code(config, ctx, reports))
+    let outcomes = reports.iter().map(|r| r.outcome);
+    let strictness = (config.strict, config.strict_xpass);
+    Ok(verdict::exit_code(outcomes, strictness, ctx.is_stopping()))
 }
 
 /// Makes sure every report can be written before the run starts, so that a run of minutes
@@ -148,17 +149,6 @@ fn write_files(
         std::fs::write(path, text).map_err(|e| write_error("--write-expectations", path, e))?;
     }
     Ok(())
-}
-
-fn exit_code(config: &RunConfig, ctx: &RunContext, reports: &[ScenarioReport]) -> u8 {
-    let fails = |r: &ScenarioReport| fails_run(r.outcome, config.strict, config.strict_xpass);
-    if ctx.is_stopping() {
-        exit::INTERRUPTED
-    } else if reports.iter().any(fails) {
-        exit::FAILED
-    } else {
-        exit::SUCCESS
-    }
 }
 
 fn oracle_name(oracle: Oracle) -> &'static str {

@@ -1,13 +1,15 @@
 //! The one place that decides a scenario's outcome: from its step results while it runs
 //! ([`settle`]), from its expectations entry when it ends ([`Judge`], [`expect`]), whether
-//! that outcome fails the run ([`fails_run`]) and how libtest shows it ([`shown`]). The
-//! runner, the libtest trials and the exit code all ask here instead of each deciding.
+//! that outcome fails the run ([`fails_run`]), how libtest shows it ([`shown`]) and the
+//! run's exit code ([`exit_code`]). The runner, the libtest trials and the report writer all
+//! ask here instead of each deciding.
 
 use std::sync::Arc;
 
 use super::events::StepEnd;
 use super::outcome::{Outcome, ScenarioReport, StepFailure};
 use super::step::StepResult;
+use crate::exit;
 use crate::expectations::{Entry, Expectations, Expected};
 
 /// What judges a finished scenario beyond its steps: the expectations (`--expectations`),
@@ -130,6 +132,23 @@ pub fn fails_run(outcome: Outcome, strict: bool, strict_xpass: bool) -> bool {
     }
 }
 
+/// The run's exit code from its outcomes: interrupted (Ctrl-C) before anything else, then
+/// failed when any outcome fails the run ([`fails_run`]).
+pub fn exit_code(
+    outcomes: impl IntoIterator<Item = Outcome>,
+    (strict, strict_xpass): (bool, bool),
+    interrupted: bool,
+) -> u8 {
+    let mut outcomes = outcomes.into_iter();
+    if interrupted {
+        exit::INTERRUPTED
+    } else if outcomes.any(|o| fails_run(o, strict, strict_xpass)) {
+        exit::FAILED
+    } else {
+        exit::SUCCESS
+    }
+}
+
 /// How a scenario's libtest line reads. It fails exactly when the outcome fails the run
 /// ([`fails_run`]), so the line and the exit code agree.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -233,6 +252,28 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_exit_code_is_interrupted_then_failed_then_success() {
+        use Outcome::*;
+        let plain = (false, false);
+        assert_eq!(
+            exit_code([Passed, Xfail, Skipped, Xpass], plain, false),
+            exit::SUCCESS
+        );
+        assert_eq!(
+            exit_code([Passed, Inconclusive], plain, false),
+            exit::SUCCESS
+        );
+        assert_eq!(
+            exit_code([Passed, Inconclusive], (true, false), false),
+            exit::FAILED
+        );
+        assert_eq!(exit_code([Xpass], (false, true), false), exit::FAILED);
+        assert_eq!(exit_code([Passed, Failed], plain, false), exit::FAILED);
+        assert_eq!(exit_code([Failed], plain, true), exit::INTERRUPTED);
+        assert_eq!(exit_code([], plain, false), exit::SUCCESS);
     }
 
     #[test]
