@@ -33,23 +33,16 @@ async fn tokens_from_the_endpoint_open_the_vault_and_arm() {
     let good = "api-version=2019-08-01&resource=https%3A%2F%2Fvault.azure.net";
 
     // The endpoint: header, api-version and resource are required.
-    assert_eq!(ask(None, good).await.expect("send").status(), 401);
-    assert_eq!(ask(Some("wrong"), good).await.expect("send").status(), 401);
     let h = Some(identity.header.as_str());
-    assert_eq!(
-        ask(h, "api-version=2017-09-01&resource=x")
-            .await
-            .expect("send")
-            .status(),
-        400
-    );
-    assert_eq!(
-        ask(h, "api-version=2019-08-01")
-            .await
-            .expect("send")
-            .status(),
-        400
-    );
+    for (header, query, status) in [
+        (None, good, 401),
+        (Some("wrong"), good, 401),
+        (h, "api-version=2017-09-01&resource=x", 400),
+        (h, "api-version=2019-08-01", 400),
+    ] {
+        let answer = ask(header, query).await.expect("send");
+        assert_eq!(answer.status(), status, "{header:?} {query}");
+    }
     assert!(book.is_empty(), "refused requests issue nothing");
 
     let r = ask(h, good).await.expect("send");
@@ -76,21 +69,26 @@ async fn tokens_from_the_endpoint_open_the_vault_and_arm() {
     assert_eq!(other.status(), 401);
     assert!(other.headers().contains_key("www-authenticate"));
 
-    // Resource Manager: metadata without a token (even after a doubled slash), the rest with.
-    let meta_url = format!("{}//metadata/endpoints?api-version=2022-09-01", vault.url);
-    let meta = http_json(&http, &meta_url, None).await;
-    let port = vault.url.rsplit(':').next().expect("port");
-    assert_eq!(meta["resourceManager"], format!("{}/", vault.url));
+    assert_arm(&http, &vault.url, &token).await;
+}
+
+/// Resource Manager on the vault's port: metadata without a token (even after a doubled
+/// slash), the rest only with the issued `token`.
+async fn assert_arm(http: &reqwest::Client, url: &str, token: &str) {
+    let meta_url = format!("{url}//metadata/endpoints?api-version=2022-09-01");
+    let meta = http_json(http, &meta_url, None).await;
+    let port = url.rsplit(':').next().expect("port");
+    assert_eq!(meta["resourceManager"], format!("{url}/"));
     assert_eq!(meta["suffixes"]["keyVaultDns"], format!("localhost:{port}"));
-    let subs = format!("{}/subscriptions?api-version=2022-12-01", vault.url);
+    let subs = format!("{url}/subscriptions?api-version=2022-12-01");
     for refused in [None, Some("not-issued")] {
-        assert_eq!(http_get(&http, &subs, refused).await.status(), 401);
+        assert_eq!(http_get(http, &subs, refused).await.status(), 401);
     }
-    let listed = http_json(&http, &subs, Some(&token)).await;
+    let listed = http_json(http, &subs, Some(token)).await;
     assert_eq!(listed["value"][0]["tenantId"], TENANT);
     assert_eq!(listed["value"][0]["state"], "Enabled");
-    let tenants_url = format!("{}/tenants?api-version=2022-12-01", vault.url);
-    let tenants = http_json(&http, &tenants_url, Some(&token)).await;
+    let tenants_url = format!("{url}/tenants?api-version=2022-12-01");
+    let tenants = http_json(http, &tenants_url, Some(token)).await;
     assert_eq!(tenants["value"][0]["tenantId"], TENANT);
 }
 

@@ -1,6 +1,7 @@
 //! Router-level tests: requests through `app()` with `oneshot`, no socket (except `socket`).
 
 mod bad_input;
+mod certificates;
 mod edges;
 mod identity;
 mod import_policy;
