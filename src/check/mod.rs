@@ -52,6 +52,18 @@ pub fn check_exchange(
     exchange: &Exchange,
     ctx: &CheckContext<'_>,
 ) -> Vec<CheckFailure> {
+    let mut failures = check_head(expect, exchange, ctx);
+    failures.extend(check_body(expect, exchange, ctx));
+    failures.extend(check_schema(expect, exchange, ctx.schemas));
+    failures
+}
+
+/// The status and the headers.
+fn check_head(
+    expect: &Expectation,
+    exchange: &Exchange,
+    ctx: &CheckContext<'_>,
+) -> Vec<CheckFailure> {
     let mut failures = Vec::new();
     let response = &exchange.response;
     if let Some(status) = expect
@@ -77,6 +89,18 @@ pub fn check_exchange(
             failures.push(f);
         }
     }
+    failures
+}
+
+/// The JSON matchers and the semantic checks; a body that is not JSON fails once when
+/// any of them is expected.
+fn check_body(
+    expect: &Expectation,
+    exchange: &Exchange,
+    ctx: &CheckContext<'_>,
+) -> Vec<CheckFailure> {
+    let mut failures = Vec::new();
+    let response = &exchange.response;
     let needs_json = !expect.json.is_empty() || !expect.semantics.is_empty();
     match (&response.json, needs_json) {
         (None, true) => failures.push(CheckFailure {
@@ -107,7 +131,6 @@ pub fn check_exchange(
         }
         (None, false) => {}
     }
-    failures.extend(check_schema(expect, exchange, ctx.schemas));
     failures
 }
 

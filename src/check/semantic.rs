@@ -47,65 +47,80 @@ pub(crate) fn check(
     vars: &Vars,
 ) -> Result<(), Mismatch> {
     match semantic {
-        Semantic::CsrMatches { subject, dns_names } => {
-            let csr = crypto::parse_csr(text(body, "/csr")?)
-                .map_err(|e| mismatch("a valid PKCS#10 request in /csr", e.to_string()))?;
-            let subject = render(subject, vars)?;
-            if !crypto::same_subject(&csr.subject, &subject) {
-                return Err(mismatch(format!("CSR subject {subject:?}"), csr.subject));
-            }
-            for dns in dns_names {
-                let dns = render(dns, vars)?;
-                if !csr.dns_names.contains(&dns) {
-                    return Err(mismatch(
-                        format!("DNS SAN {dns:?} in the CSR"),
-                        format!("{:?}", csr.dns_names),
-                    ));
-                }
-            }
-            Ok(())
-        }
-        Semantic::CerKeyMatchesCsr { csr } => {
-            let csr = crypto::parse_csr(&render(csr, vars)?)
-                .map_err(|e| mismatch("a valid CSR to compare with", e.to_string()))?;
-            let cer = crypto::certificate_spki(text(body, "/cer")?)
-                .map_err(|e| mismatch("an X.509 certificate in /cer", e.to_string()))?;
-            if cer == csr.spki {
-                Ok(())
-            } else {
-                Err(mismatch(
-                    "the CSR's public key in /cer",
-                    "a different public key",
-                ))
-            }
-        }
-        Semantic::X5tIsThumbprint => {
-            let expected = crypto::thumbprint(text(body, "/cer")?)
-                .map_err(|e| mismatch("base64 DER in /cer", e.to_string()))?;
-            let actual = text(body, "/x5t")?;
-            if actual == expected {
-                Ok(())
-            } else {
-                Err(mismatch(format!("x5t {expected:?} (SHA-1 of cer)"), actual))
-            }
-        }
-        Semantic::LocationMatchesRequestId => {
-            let body_id = text(body, "/request_id")?;
-            let location = exchange
-                .response
-                .header("location")
-                .ok_or_else(|| mismatch("a Location header", "none"))?;
-            let from_location = query_param(location, "request_id");
-            if from_location.as_deref() == Some(body_id) {
-                Ok(())
-            } else {
-                Err(mismatch(
-                    format!("request_id={body_id} in Location"),
-                    location.to_string(),
-                ))
-            }
-        }
+        Semantic::CsrMatches { subject, dns_names } => csr_matches(body, subject, dns_names, vars),
+        Semantic::CerKeyMatchesCsr { csr } => cer_key_matches_csr(body, &render(csr, vars)?),
+        Semantic::X5tIsThumbprint => x5t_is_thumbprint(body),
+        Semantic::LocationMatchesRequestId => location_matches_request_id(body, exchange),
         Semantic::IdsConsistent { name } => ids_consistent(body, vars, &render(name, vars)?),
+    }
+}
+
+/// `/csr` is a real PKCS#10 request with the policy's subject and every DNS name.
+fn csr_matches(
+    body: &Value,
+    subject: &str,
+    dns_names: &[String],
+    vars: &Vars,
+) -> Result<(), Mismatch> {
+    let csr = crypto::parse_csr(text(body, "/csr")?)
+        .map_err(|e| mismatch("a valid PKCS#10 request in /csr", e.to_string()))?;
+    let subject = render(subject, vars)?;
+    if !crypto::same_subject(&csr.subject, &subject) {
+        return Err(mismatch(format!("CSR subject {subject:?}"), csr.subject));
+    }
+    for dns in dns_names {
+        let dns = render(dns, vars)?;
+        if !csr.dns_names.contains(&dns) {
+            return Err(mismatch(
+                format!("DNS SAN {dns:?} in the CSR"),
+                format!("{:?}", csr.dns_names),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The certificate in `/cer` carries the public key of this CSR.
+fn cer_key_matches_csr(body: &Value, csr: &str) -> Result<(), Mismatch> {
+    let csr = crypto::parse_csr(csr)
+        .map_err(|e| mismatch("a valid CSR to compare with", e.to_string()))?;
+    let cer = crypto::certificate_spki(text(body, "/cer")?)
+        .map_err(|e| mismatch("an X.509 certificate in /cer", e.to_string()))?;
+    if cer == csr.spki {
+        Ok(())
+    } else {
+        Err(mismatch(
+            "the CSR's public key in /cer",
+            "a different public key",
+        ))
+    }
+}
+
+fn x5t_is_thumbprint(body: &Value) -> Result<(), Mismatch> {
+    let expected = crypto::thumbprint(text(body, "/cer")?)
+        .map_err(|e| mismatch("base64 DER in /cer", e.to_string()))?;
+    let actual = text(body, "/x5t")?;
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(mismatch(format!("x5t {expected:?} (SHA-1 of cer)"), actual))
+    }
+}
+
+fn location_matches_request_id(body: &Value, exchange: &Exchange) -> Result<(), Mismatch> {
+    let body_id = text(body, "/request_id")?;
+    let location = exchange
+        .response
+        .header("location")
+        .ok_or_else(|| mismatch("a Location header", "none"))?;
+    let from_location = query_param(location, "request_id");
+    if from_location.as_deref() == Some(body_id) {
+        Ok(())
+    } else {
+        Err(mismatch(
+            format!("request_id={body_id} in Location"),
+            location.to_string(),
+        ))
     }
 }
 
