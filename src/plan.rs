@@ -77,6 +77,15 @@ pub struct PlannedStep {
     pub api_versions: Vec<String>,
 }
 
+impl PlannedStep {
+    /// The status a dry run takes for the step's answer: the one it expects, else 200. A
+    /// create the target must refuse then leaves nothing to clean up, as on a conforming
+    /// target.
+    pub fn assumed_status(&self) -> u16 {
+        self.expect.status.as_ref().map_or(200, |s| s.value)
+    }
+}
+
 /// The expectations of one step, after the oracle's differences were merged in.
 #[derive(Clone, Debug, Default)]
 pub struct Expectation {

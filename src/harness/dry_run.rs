@@ -2,17 +2,24 @@
 //! the target. Paths are rendered with what is known before the run (unique names use the
 //! placeholder run id `<run>`); values captured at run time show as `<captured:name>`, values
 //! computed by local actions as `<computed:name>`.
+//!
+//! The dry run is the run: each scenario goes through [`run_plan`] over a recording target
+//! ([`Target::recording`]), which answers every request without sending it; the runner then
+//! checks nothing and binds the placeholders (see `run::step`). Rendering, capabilities,
+//! api-versions, deadlines and cleanup are therefore the real run's, and this module only
+//! lays out what was recorded: each finished step (a run event) with the requests it says it
+//! sent, then the cleanup requests, grouped by the object they remove.
 
 use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::Duration;
 
-use serde_json::Value;
-
-use crate::plan::{self, Oracle, Plan, StepKind};
-use crate::run::{RunOptions, plan_vars};
-use crate::scenario::{RequestSpec, Scenario};
-use crate::target::HttpRequest;
-use crate::target::resources::{Removal, Resource, created_by, removal};
-use crate::template::{self, Vars};
+use crate::check::schema::SchemaSet;
+use crate::plan::{self, Oracle, Plan, PlannedStep, StepKind};
+use crate::run::{Event, EventSink, Outcome, RunContext, RunOptions, StepSummary, run_plan};
+use crate::scenario::{Action, Scenario};
+use crate::target::resources::{Resource, removal, to_clean_up};
+use crate::target::{HttpRequest, Target};
 
 use super::config::{RunConfig, TargetChoice};
 
@@ -41,101 +48,117 @@ impl DryRun {
     }
 }
 
-/// The whole listing.
-pub fn render(scenarios: &[Scenario], dry: &DryRun) -> String {
+/// Runs every scenario over a recording target and lays out what it recorded.
+pub async fn render(scenarios: &[Scenario], dry: &DryRun) -> Result<String, String> {
+    let target = Target::recording(&dry.target, &dry.api_version);
+    let schemas = SchemaSet::embedded().map_err(|e| e.to_string())?;
+    let ctx = RunContext::new(target, schemas, None, dry.options.clone());
     let mut out = format!(
         "dry run: {} scenario(s) against {} (api-version {}); nothing is sent\n",
         scenarios.len(),
         dry.target,
         dry.api_version
     );
-    let mut certificates = 0;
-    let mut issuers = 0;
+    let mut created = Vec::new();
     for scenario in scenarios {
         let plan = plan::plan(scenario, dry.oracle);
-        let created = render_plan(&mut out, &plan, dry);
-        for resource in &created {
-            match resource {
-                Resource::Certificate(_) => certificates += 1,
-                Resource::Issuer(_) => issuers += 1,
-            }
-        }
+        created.extend(render_scenario(&mut out, &ctx, &plan).await);
     }
+    let count = |certificate: bool| {
+        (created.iter())
+            .filter(|r| matches!(r, Resource::Certificate(_)) == certificate)
+            .count()
+    };
     let _ = writeln!(
         out,
-        "\nobjects: {certificates} certificate(s) and {issuers} issuer(s), every name starting \
-         with `{}` (removed again by each scenario's cleanup)",
+        "\nobjects: {} certificate(s) and {} issuer(s), every name starting with `{}` \
+         (removed again by each scenario's cleanup)",
+        count(true),
+        count(false),
         dry.options.run_prefix()
     );
-    out
+    Ok(out)
 }
 
 /// One scenario: its numbered steps, then what it creates and how cleanup removes it.
-fn render_plan(out: &mut String, plan: &Plan, dry: &DryRun) -> Vec<Resource> {
+async fn render_scenario(out: &mut String, ctx: &RunContext, plan: &Plan) -> Vec<Resource> {
     let _ = writeln!(out, "\n{}  ({})", plan.id, plan.file.display());
     if !plan.requires.is_empty() {
         let needs: Vec<&str> = plan.requires.iter().map(|c| c.name()).collect();
         let _ = writeln!(out, "  needs: {}", needs.join(", "));
     }
-    let mut vars = plan_vars(&dry.target, &dry.api_version, &dry.options, plan);
+    let finished = Finished::default();
+    let report = run_plan(ctx, plan, &finished).await;
+    let finished = finished.0.into_inner().unwrap_or_else(|e| e.into_inner());
+    if report.outcome == Outcome::Skipped && finished.is_empty() {
+        let _ = writeln!(out, "  skipped: {}", report.reason.unwrap_or_default());
+    }
+    let mut sent = ctx.target.recorded().into_iter();
     let mut created: Vec<Resource> = Vec::new();
-    for (n, step) in plan.steps.iter().enumerate() {
-        let line = match &step.kind {
-            StepKind::Request(spec) => {
-                let request = lenient_request(spec, &mut vars);
-                let mut line = request_line(&request);
-                if let Some(resource) = created_by(&request).filter(|r| !created.contains(r)) {
-                    line.push_str(&format!("  → creates {}", describe(&resource)));
-                    created.push(resource);
-                }
-                line
+    for (n, summary) in finished.iter().enumerate() {
+        let step = plan.steps.iter().find(|s| s.name == summary.step);
+        let requests: Vec<HttpRequest> = sent.by_ref().take(summary.exchanges).collect();
+        let line = match (step, requests.first()) {
+            (
+                Some(PlannedStep {
+                    kind: StepKind::Action(action),
+                    ..
+                }),
+                _,
+            ) => {
+                format!("(local) {} → {}", action_name(action), action.into_var())
             }
-            StepKind::Await(spec) => {
-                let request = lenient_request(&spec.request, &mut vars);
-                let until: Vec<&str> = spec.until.keys().map(String::as_str).collect();
-                let timeout = spec
-                    .timeout_s
-                    .map_or_else(|| "--await-timeout".to_string(), |s| format!("{s} s"));
-                format!(
-                    "{}  (polled until {} holds, deadline {timeout})",
-                    request_line(&request),
-                    until.join(", ")
-                )
-            }
-            StepKind::Action(action) => {
-                let into = action.into_var().to_string();
-                vars.insert(into.clone(), Value::String(format!("<computed:{into}>")));
-                format!("(local) {} → {into}", action_name(action))
-            }
+            (Some(step), Some(request)) => sent_line(ctx, step, request, &mut created),
+            _ => "(nothing sent)".into(),
         };
-        let _ = writeln!(out, "  {}. {}: {line}", n + 1, step.name);
-        for (name, _) in &step.capture {
-            vars.insert(name.clone(), Value::String(format!("<captured:{name}>")));
-        }
+        let _ = writeln!(out, "  {}. {}: {line}", n + 1, summary.step);
     }
     for resource in created.iter().rev() {
-        let _ = writeln!(out, "  cleanup: {}", cleanup_line(resource));
+        let removed: Vec<String> = (sent.by_ref().take(removal(resource).len()))
+            .map(|request| format!("{} {}", request.method, request.path))
+            .collect();
+        let _ = writeln!(out, "  cleanup: {}", removed.join(", "));
     }
     created
 }
 
-/// Renders a request, turning variables not known before the run into placeholders.
-fn lenient_request(spec: &RequestSpec, vars: &mut Vars) -> HttpRequest {
-    let mut text = |t: &str| loop {
-        match template::render(t, vars) {
-            Ok(rendered) => break rendered,
-            Err(template::UnknownVar(name)) => {
-                vars.insert(name.clone(), Value::String(format!("<captured:{name}>")));
-            }
+/// The steps a scenario finished, in order: with each, how many requests it sent, so that
+/// the recorded requests are paired with their step by the runner's own count.
+#[derive(Default)]
+struct Finished(Mutex<Vec<StepSummary>>);
+
+impl EventSink for Finished {
+    fn emit(&self, event: &Event<'_>) {
+        if let Event::StepFinished(summary) = event {
+            let mut list = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            list.push((*summary).clone());
         }
-    };
-    let mut request = HttpRequest::new(spec.method.as_str(), &text(&spec.path));
-    request.auth = spec.auth;
-    request.api_version = spec.api_version;
-    for (k, v) in &spec.query {
-        request.query.push((k.clone(), text(v)));
     }
-    request
+}
+
+/// The request a step sent, how long it is polled, and what it creates (new in `created`),
+/// by the rule the run's cleanup follows, with the status the run assumed.
+fn sent_line(
+    ctx: &RunContext,
+    step: &PlannedStep,
+    request: &HttpRequest,
+    created: &mut Vec<Resource>,
+) -> String {
+    let mut line = request_line(request);
+    if let StepKind::Await(spec) = &step.kind {
+        let until: Vec<&str> = spec.until.keys().map(String::as_str).collect();
+        let deadline = seconds(ctx.options.await_deadline(spec.timeout_s));
+        let until = until.join(", ");
+        let _ = write!(line, "  (polled until {until} holds, deadline {deadline})");
+    }
+    let prefix = ctx.options.run_prefix();
+    let status = step.assumed_status();
+    let new = to_clean_up(request, status, &prefix).filter(|r| !created.contains(r));
+    if let Some(resource) = new {
+        let _ = write!(line, "  → creates {}", describe(&resource));
+        created.push(resource);
+    }
+    line
 }
 
 fn request_line(request: &HttpRequest) -> String {
@@ -158,6 +181,14 @@ fn request_line(request: &HttpRequest) -> String {
     line
 }
 
+/// `5 s`, `0.5 s`.
+fn seconds(duration: Duration) -> String {
+    match duration.subsec_nanos() {
+        0 => format!("{} s", duration.as_secs()),
+        _ => format!("{:.1} s", duration.as_secs_f64()),
+    }
+}
+
 fn describe(resource: &Resource) -> String {
     match resource {
         Resource::Certificate(name) => format!("certificate {name}"),
@@ -165,17 +196,7 @@ fn describe(resource: &Resource) -> String {
     }
 }
 
-/// The requests cleanup sends for a resource, from the same list the run uses.
-fn cleanup_line(resource: &Resource) -> String {
-    removal(resource)
-        .iter()
-        .map(|step: &Removal| format!("DELETE {}", step.path()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn action_name(action: &crate::scenario::Action) -> &'static str {
-    use crate::scenario::Action;
+fn action_name(action: &Action) -> &'static str {
     match action {
         Action::SignCsr { .. } => "sign the CSR with a throwaway CA",
         Action::ForeignCert { .. } => "certificate for a fresh key",

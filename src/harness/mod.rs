@@ -55,7 +55,9 @@ pub fn run(config: &RunConfig, runtime: &Runtime) -> Result<u8, StartError> {
     let (scenarios, broken) = select(suite.set, config);
     match config.mode {
         Mode::DryRun => {
-            let listing = dry_run::render(&scenarios, &dry_run::DryRun::of(config));
+            let dry = dry_run::DryRun::of(config);
+            let listing = (runtime.block_on(dry_run::render(&scenarios, &dry)))
+                .map_err(StartError::Harness)?;
             let _ = write!(std::io::stdout(), "{listing}");
             Ok(exit::SUCCESS)
         }

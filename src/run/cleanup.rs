@@ -3,7 +3,7 @@
 //! never touch objects it did not create.
 
 use super::context::RunContext;
-use crate::target::resources::{self, Resource, created_by};
+use crate::target::resources::{self, Resource};
 use crate::target::{Exchange, HttpRequest};
 
 pub(crate) struct Cleanup {
@@ -21,11 +21,7 @@ impl Cleanup {
 
     /// Notes what a successful request created.
     pub(crate) fn register(&mut self, request: &HttpRequest, status: u16) {
-        if !(200..300).contains(&status) {
-            return;
-        }
-        if let Some(resource) = created_by(request)
-            && resource.name().starts_with(&self.prefix)
+        if let Some(resource) = resources::to_clean_up(request, status, &self.prefix)
             && !self.created.contains(&resource)
         {
             self.created.push(resource);

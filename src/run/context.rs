@@ -37,6 +37,11 @@ impl RunOptions {
         !self.without.contains(&capability)
     }
 
+    /// How long an `await` step polls: its own `timeout_s`, but never past `--await-timeout`.
+    pub fn await_deadline(&self, timeout_s: Option<u64>) -> Duration {
+        (timeout_s.map_or(self.await_timeout, Duration::from_secs)).min(self.await_timeout)
+    }
+
     /// The prefix of every object this run creates.
     pub fn run_prefix(&self) -> String {
         format!("kvc-{}-", self.run_id)
@@ -169,6 +174,11 @@ impl RunContext {
 
     pub fn is_stopping(&self) -> bool {
         self.stopping.is_set()
+    }
+
+    /// A dry run: the target only records, so steps check, wait for and compute nothing.
+    pub fn is_dry(&self) -> bool {
+        self.target.is_recording()
     }
 
     /// Built-ins plus the scenario's own `vars`, rendered in order.

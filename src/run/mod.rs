@@ -9,6 +9,7 @@ mod outcome;
 mod poll;
 mod step;
 mod timings;
+mod vars;
 pub mod verdict;
 
 pub use context::{RunContext, RunOptions, StopSignal, new_run_id, plan_vars};

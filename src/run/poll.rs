@@ -1,5 +1,7 @@
-//! When an `await` polls next. A pure function of the time already waited, so the schedule
-//! is unit-tested without clocks.
+//! An `await` step: [`poll`] sends its request until `until` holds, the operation ends, the
+//! deadline passes or Ctrl-C arrives. When it polls next is [`next_wait`], a pure function of
+//! the time already waited, so the schedule is unit-tested without clocks. A dry run polls
+//! once: the recording target's answer says nothing an `until` could hold on.
 //!
 //! The wait grows with the time the operation has taken so far: a tenth of it, never less
 //! than [`FIRST_WAIT`] and never more than `min(Retry-After, --max-poll-interval)`. An
@@ -10,7 +12,107 @@
 //! 400 ms emulator) or polls a slow target needlessly often. 429 and 503 answers are not
 //! handled here: the target layer backs off on them before a poll returns.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::context::RunContext;
+use crate::check::{self, CheckFailure};
+use crate::scenario::{At, AwaitSpec, Matcher};
+use crate::target::Exchange;
+use crate::template::Vars;
+
+/// How an `await` ended.
+pub(super) enum Polled {
+    /// `until` held (or the run is dry): the last exchange.
+    Met(Exchange),
+    /// The operation ended or the deadline passed first.
+    Unmet(Exchange, CheckFailure),
+    Interrupted,
+}
+
+/// Polls until `until` holds, the operation is terminal, the deadline passes or Ctrl-C
+/// arrives (the wait between polls ends at once then). The waits follow [`next_wait`]: soon
+/// at first, growing with the time already waited.
+pub(super) async fn poll(
+    ctx: &RunContext,
+    spec: &AwaitSpec,
+    vars: &Vars,
+    log: &mut Vec<Exchange>,
+) -> Result<Polled, String> {
+    let request = super::vars::render_request(&spec.request, vars)?;
+    let started = Instant::now();
+    let deadline = started + ctx.options.await_deadline(spec.timeout_s);
+    loop {
+        let exchange = (ctx.target.send(&request, log).await).map_err(|e| e.to_string())?;
+        let body = exchange.response.json.as_ref();
+        let unmet = spec.until.iter().find(|(pointer, matcher)| {
+            !check::matches(matcher, body.and_then(|b| b.pointer(pointer)), vars)
+        });
+        let Some((pointer, matcher)) = unmet.filter(|_| !ctx.is_dry()) else {
+            return Ok(Polled::Met(exchange));
+        };
+        if ctx.is_stopping() {
+            return Ok(Polled::Interrupted);
+        }
+        let now = Instant::now();
+        let ended = is_terminal(&exchange);
+        if ended || now >= deadline {
+            let waited = now - started;
+            let unmet = unmet_failure(pointer, matcher, vars, &exchange, (ended, waited));
+            return Ok(Polled::Unmet(exchange, unmet));
+        }
+        let retry_after = exchange.response.retry_after();
+        let wait = next_wait(now - started, retry_after, ctx.options.max_poll_interval);
+        if ctx.stop_signal().sleep(wait.min(deadline - now)).await {
+            return Ok(Polled::Interrupted);
+        }
+    }
+}
+
+/// Why an `await` gave up, as a failed check of its `until` at `pointer`.
+fn unmet_failure(
+    pointer: &str,
+    matcher: &At<Matcher>,
+    vars: &Vars,
+    exchange: &Exchange,
+    (ended, waited): (bool, Duration),
+) -> CheckFailure {
+    let body = exchange.response.json.as_ref();
+    let actual = body
+        .and_then(|b| b.pointer(pointer))
+        .map_or_else(|| "nothing".to_string(), Value::to_string);
+    let why = match ended {
+        true => "the operation ended first",
+        false => "deadline passed",
+    };
+    CheckFailure {
+        pos: matcher.pos,
+        what: format!(
+            "await {pointer} ({why}, after {:.1}s)",
+            waited.as_secs_f64()
+        ),
+        expected: check::render_matcher(matcher, vars)
+            .map(|m| m.describe())
+            .unwrap_or_default(),
+        actual: format!("{actual} (HTTP {})", exchange.response.status),
+    }
+}
+
+/// An answer that polling cannot change: an error status, or an operation whose `/status`
+/// is something other than in progress (any casing).
+fn is_terminal(exchange: &Exchange) -> bool {
+    let response = &exchange.response;
+    if !(200..300).contains(&response.status) {
+        return true;
+    }
+    response
+        .json
+        .as_ref()
+        .and_then(|b| b.pointer("/status"))
+        .and_then(Value::as_str)
+        .is_some_and(|s| !s.eq_ignore_ascii_case("inprogress"))
+}
 
 /// The wait after the first poll: an operation that ends at once is seen tens of
 /// milliseconds later.

@@ -1,35 +1,31 @@
 //! One step: render its request, send it (or poll it, or run a crypto action), check the
 //! response, apply the guard, capture variables and register cleanup.
+//!
+//! A dry run goes through here too, over a recording target (`RunContext::is_dry`): the
+//! request is rendered and sent the same way and cleanup registered the same way, but the
+//! answer is not checked, an action computes nothing, and what the step would capture or
+//! compute is bound to a placeholder instead. The switch is the target itself, so a dry run
+//! can never send unchecked requests to a real vault, and a real run never skips a check.
 
 use std::time::{Duration, Instant};
-
-use serde_json::Value;
 
 use super::cleanup::Cleanup;
 use super::context::RunContext;
 use super::outcome::StepFailure;
+use super::poll::{Polled, poll};
+use super::vars;
 use crate::check::{self, CheckContext, CheckFailure};
-use crate::crypto;
 use crate::plan::{Plan, PlannedStep, StepKind};
-use crate::scenario::{Action, Capture, RequestSpec};
+use crate::scenario::{Action, RequestSpec};
 use crate::snapshot::{Redactor, SnapshotKey};
-use crate::target::{Exchange, HttpRequest};
-use crate::template::{self, Vars};
+use crate::target::Exchange;
+use crate::template::Vars;
 
 pub(crate) enum StepResult {
     Ok,
     Failed(Vec<StepFailure>),
     Inconclusive(String),
     /// Ctrl-C arrived while the step was waiting.
-    Interrupted,
-}
-
-/// How an `await` ended.
-enum Polled {
-    /// `until` held: the last exchange.
-    Met(Exchange),
-    /// The operation ended or the deadline passed first.
-    Unmet(Exchange, CheckFailure),
     Interrupted,
 }
 
@@ -85,65 +81,93 @@ pub(crate) async fn run_step(
     state: &mut ScenarioState,
 ) -> StepResult {
     let failing = Failing { plan, step };
-    let ScenarioState {
-        vars,
-        cleanup,
-        redactor,
-        log,
-        spent,
-    } = state;
     let exchange = match &step.kind {
-        StepKind::Action(action) => {
-            let started = Instant::now();
-            let result = perform(action, vars).await;
-            spent.crypto += started.elapsed();
-            return match result {
-                Ok(value) => {
-                    vars.insert(action.into_var().to_string(), value);
-                    StepResult::Ok
-                }
-                Err(message) => failing.error(message, None),
-            };
-        }
-        StepKind::Request(spec) => {
-            let request = match render_request(spec, vars) {
-                Ok(r) => r,
-                Err(message) => return failing.error(message, None),
-            };
-            match ctx.target.send(&request, log).await {
-                Ok(exchange) => {
-                    cleanup.register(&request, exchange.response.status);
-                    exchange
-                }
-                Err(e) => return failing.error(e.to_string(), None),
-            }
-        }
-        StepKind::Await(spec) => match poll(ctx, spec, vars, log).await {
+        StepKind::Action(action) => return act(ctx, &failing, action, state).await,
+        StepKind::Request(spec) => match send(ctx, step, spec, state).await {
+            Ok(exchange) => exchange,
+            Err(message) => return failing.error(message, None),
+        },
+        StepKind::Await(spec) => match poll(ctx, spec, &state.vars, &mut state.log).await {
             Ok(Polled::Met(exchange)) => exchange,
-            Ok(Polled::Unmet(exchange, unmet)) => {
-                return judge(&failing, step, vec![unmet], &exchange);
-            }
+            Ok(Polled::Unmet(exchange, unmet)) => return judge(&failing, vec![unmet], &exchange),
             Ok(Polled::Interrupted) => return StepResult::Interrupted,
             Err(message) => return failing.error(message, None),
         },
     };
-    let checks_started = Instant::now();
-    let mut failures = check::check_exchange(
-        &step.expect,
-        &exchange,
-        &CheckContext {
-            vars,
-            schemas: &ctx.schemas,
-        },
-    );
-    failures.extend(check_snapshot(ctx, plan, step, &exchange, vars, redactor));
-    spent.checks += checks_started.elapsed();
-    if !failures.is_empty() {
-        return judge(&failing, step, failures, &exchange);
+    if ctx.is_dry() {
+        state
+            .vars
+            .extend(vars::captured_placeholders(&step.capture));
+        return StepResult::Ok;
     }
-    match capture(&step.capture, &exchange) {
+    verify(ctx, &failing, exchange, state)
+}
+
+/// Sends a request step's request and notes what it created, for cleanup (in a dry run,
+/// after the status the step expects: [`PlannedStep::assumed_status`]).
+async fn send(
+    ctx: &RunContext,
+    step: &PlannedStep,
+    spec: &RequestSpec,
+    state: &mut ScenarioState,
+) -> Result<Exchange, String> {
+    let request = vars::render_request(spec, &state.vars)?;
+    let exchange = (ctx.target.send(&request, &mut state.log).await).map_err(|e| e.to_string())?;
+    let status = match ctx.is_dry() {
+        true => step.assumed_status(),
+        false => exchange.response.status,
+    };
+    state.cleanup.register(&request, status);
+    Ok(exchange)
+}
+
+/// A local action: binds what it computes (in a dry run, a placeholder) to its `into`.
+async fn act(
+    ctx: &RunContext,
+    failing: &Failing<'_>,
+    action: &Action,
+    state: &mut ScenarioState,
+) -> StepResult {
+    let value = match ctx.is_dry() {
+        true => vars::computed_placeholder(action),
+        false => {
+            let started = Instant::now();
+            let result = vars::perform(action, &state.vars).await;
+            state.spent.crypto += started.elapsed();
+            match result {
+                Ok(value) => value,
+                Err(message) => return failing.error(message, None),
+            }
+        }
+    };
+    let into = action.into_var().to_string();
+    state.vars.insert(into, value);
+    StepResult::Ok
+}
+
+/// Checks the answer against the step's expectations and snapshot, then captures from it.
+fn verify(
+    ctx: &RunContext,
+    failing: &Failing<'_>,
+    exchange: Exchange,
+    state: &mut ScenarioState,
+) -> StepResult {
+    let step = failing.step;
+    let checks_started = Instant::now();
+    let check_ctx = CheckContext {
+        vars: &state.vars,
+        schemas: &ctx.schemas,
+    };
+    let mut failures = check::check_exchange(&step.expect, &exchange, &check_ctx);
+    let snapshot = check_snapshot(ctx, failing, &exchange, &state.vars, &mut state.redactor);
+    failures.extend(snapshot);
+    state.spent.checks += checks_started.elapsed();
+    if !failures.is_empty() {
+        return judge(failing, failures, &exchange);
+    }
+    match vars::capture(&step.capture, &exchange) {
         Ok(captured) => {
-            vars.extend(captured);
+            state.vars.extend(captured);
             StepResult::Ok
         }
         Err(message) => failing.error(message, Some(exchange)),
@@ -154,8 +178,7 @@ pub(crate) async fn run_step(
 /// checks snapshots (the service oracle).
 fn check_snapshot(
     ctx: &RunContext,
-    plan: &Plan,
-    step: &PlannedStep,
+    Failing { plan, step }: &Failing<'_>,
     exchange: &Exchange,
     vars: &Vars,
     redactor: &mut Redactor,
@@ -180,12 +203,8 @@ fn check_snapshot(
 
 /// A failed expectation fails the scenario, unless the step is a guard whose precondition
 /// did not hold: then the scenario is inconclusive.
-fn judge(
-    failing: &Failing<'_>,
-    step: &PlannedStep,
-    failures: Vec<CheckFailure>,
-    exchange: &Exchange,
-) -> StepResult {
+fn judge(failing: &Failing<'_>, failures: Vec<CheckFailure>, exchange: &Exchange) -> StepResult {
+    let step = failing.step;
     let unmet = step
         .guard
         .as_ref()
@@ -205,167 +224,6 @@ fn judge(
 /// the missing field is a failure, not a reason to judge nothing.
 fn is_precondition(failure: &CheckFailure) -> bool {
     !(failure.what.starts_with("schema ") || failure.what == "snapshot")
-}
-
-fn render_request(spec: &RequestSpec, vars: &Vars) -> Result<HttpRequest, String> {
-    let text = |t: &str| template::render(t, vars).map_err(|e| e.to_string());
-    let mut request = HttpRequest::new(spec.method.as_str(), &text(&spec.path)?);
-    request.auth = spec.auth;
-    request.api_version = spec.api_version;
-    for (k, v) in &spec.query {
-        request.query.push((k.clone(), text(v)?));
-    }
-    if let Some(body) = &spec.body {
-        let body = template::render_json(body, vars).map_err(|e| e.to_string())?;
-        request = request.with_json(&body);
-    }
-    if let Some(raw) = &spec.raw_body {
-        request.body = Some(text(raw)?.into_bytes());
-    }
-    for (k, v) in &spec.headers {
-        request
-            .headers
-            .retain(|(name, _)| !name.eq_ignore_ascii_case(k));
-        request.headers.push((k.to_ascii_lowercase(), text(v)?));
-    }
-    Ok(request)
-}
-
-/// Polls until `until` holds, the operation is terminal, the deadline passes or Ctrl-C
-/// arrives (the wait between polls ends at once then). The waits follow
-/// [`super::poll::next_wait`]: soon at first, growing with the time already waited.
-async fn poll(
-    ctx: &RunContext,
-    spec: &crate::scenario::AwaitSpec,
-    vars: &Vars,
-    log: &mut Vec<Exchange>,
-) -> Result<Polled, String> {
-    let request = render_request(&spec.request, vars)?;
-    let timeout = spec
-        .timeout_s
-        .map_or(ctx.options.await_timeout, Duration::from_secs)
-        .min(ctx.options.await_timeout);
-    let started = Instant::now();
-    let deadline = started + timeout;
-    loop {
-        let exchange = ctx
-            .target
-            .send(&request, log)
-            .await
-            .map_err(|e| e.to_string())?;
-        let body = exchange.response.json.as_ref();
-        let unmet = spec.until.iter().find(|(pointer, matcher)| {
-            !check::matches(matcher, body.and_then(|b| b.pointer(pointer)), vars)
-        });
-        let Some((pointer, matcher)) = unmet else {
-            return Ok(Polled::Met(exchange));
-        };
-        if ctx.is_stopping() {
-            return Ok(Polled::Interrupted);
-        }
-        let now = Instant::now();
-        let ended = is_terminal(&exchange);
-        if ended || now >= deadline {
-            let actual = body
-                .and_then(|b| b.pointer(pointer))
-                .map_or_else(|| "nothing".to_string(), Value::to_string);
-            let why = if ended {
-                "the operation ended first"
-            } else {
-                "deadline passed"
-            };
-            let unmet = CheckFailure {
-                pos: matcher.pos,
-                what: format!(
-                    "await {pointer} ({why}, after {:.1}s)",
-                    (now - started).as_secs_f64()
-                ),
-                expected: check::render_matcher(matcher, vars)
-                    .map(|m| m.describe())
-                    .unwrap_or_default(),
-                actual: format!("{actual} (HTTP {})", exchange.response.status),
-            };
-            return Ok(Polled::Unmet(exchange, unmet));
-        }
-        let wait = super::poll::next_wait(
-            now - started,
-            exchange.response.retry_after(),
-            ctx.options.max_poll_interval,
-        )
-        .min(deadline - now);
-        if ctx.stop_signal().sleep(wait).await {
-            return Ok(Polled::Interrupted);
-        }
-    }
-}
-
-/// An answer that polling cannot change: an error status, or an operation whose `/status`
-/// is something other than in progress (any casing).
-fn is_terminal(exchange: &Exchange) -> bool {
-    let response = &exchange.response;
-    if !(200..300).contains(&response.status) {
-        return true;
-    }
-    response
-        .json
-        .as_ref()
-        .and_then(|b| b.pointer("/status"))
-        .and_then(Value::as_str)
-        .is_some_and(|s| !s.eq_ignore_ascii_case("inprogress"))
-}
-
-async fn perform(action: &Action, vars: &Vars) -> Result<Value, String> {
-    let text = |t: &str| template::render(t, vars).map_err(|e| e.to_string());
-    let action = action.clone();
-    let (csr, subject) = match &action {
-        Action::SignCsr { csr, .. } => (text(csr)?, String::new()),
-        Action::ForeignCert { subject, .. } | Action::SelfSignedPem { subject, .. } => {
-            (String::new(), text(subject)?)
-        }
-        Action::GarbageX5c { .. } => (String::new(), String::new()),
-    };
-    // Key generation is CPU work: keep it off the async workers.
-    let result = tokio::task::spawn_blocking(move || match action {
-        Action::SignCsr {
-            chain,
-            double_base64,
-            ..
-        } => crypto::sign_csr(&csr, chain, double_base64),
-        Action::ForeignCert { .. } => crypto::foreign_cert(&subject),
-        Action::GarbageX5c { .. } => Ok(crypto::garbage_x5c()),
-        Action::SelfSignedPem { .. } => crypto::self_signed_pem(&subject),
-    })
-    .await
-    .map_err(|e| format!("crypto helper panicked: {e}"))?;
-    result.map_err(|e| format!("crypto helper failed: {e}"))
-}
-
-fn capture(captures: &[(String, Capture)], exchange: &Exchange) -> Result<Vars, String> {
-    let response = &exchange.response;
-    let mut out = Vars::new();
-    for (name, source) in captures {
-        let value = match source {
-            Capture::Json(pointer) => response
-                .json
-                .as_ref()
-                .and_then(|b| b.pointer(pointer))
-                .cloned()
-                .ok_or_else(|| format!("capture `{name}`: nothing at {pointer} in the body"))?,
-            Capture::Header(header) => response
-                .header(header)
-                .map(|v| Value::String(v.to_string()))
-                .ok_or_else(|| format!("capture `{name}`: no `{header}` header"))?,
-            Capture::HeaderQuery { header, param } => response
-                .header(header)
-                .and_then(|url| crate::check::query_param(url, param))
-                .map(Value::String)
-                .ok_or_else(|| {
-                    format!("capture `{name}`: no `{param}` in the `{header}` header")
-                })?,
-        };
-        out.insert(name.clone(), value);
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -415,7 +273,7 @@ mod tests {
                 body: r#"{"status":"completed"}"#.into(),
                 json: None,
             },
-            elapsed: Duration::ZERO,
+            elapsed: std::time::Duration::ZERO,
             started: std::time::SystemTime::UNIX_EPOCH,
         }
     }
@@ -438,7 +296,7 @@ mod tests {
         };
         let schema = failure("schema CertificateOperation");
         let status = failure("json /status");
-        match judge(&failing, &step, vec![schema.clone(), status], &exchange()) {
+        match judge(&failing, vec![schema.clone(), status], &exchange()) {
             StepResult::Inconclusive(reason) => assert_eq!(
                 reason,
                 "precondition `completed` did not hold: the probe needs a completed operation \
@@ -447,7 +305,7 @@ mod tests {
             _ => panic!("an unmet status is an unmet precondition"),
         }
         // The operation is completed; only its body deviates from the schema: a failure.
-        match judge(&failing, &step, vec![schema], &exchange()) {
+        match judge(&failing, vec![schema], &exchange()) {
             StepResult::Failed(failures) => {
                 assert_eq!(failures.len(), 1);
                 assert_eq!(failures[0].kind, FailureKind::Conformance);

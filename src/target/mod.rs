@@ -1,11 +1,17 @@
 //! The only place that talks HTTP to the target: one reqwest client, the credential, TLS
 //! options, timeouts, size limits and retries on 429/503. It records exchanges and knows
 //! nothing about pass or fail. The main type is [`Target`].
+//!
+//! A target is also the runner's transport: its wire is HTTP, or, for `--dry-run`, a
+//! [`recording`] that answers every request without sending it. Keeping both behind the one
+//! `Target::send` (an enum, not a trait: two variants, no boxing of async calls) is what lets
+//! the dry run be the same runner, cleanup included, instead of a second copy of it.
 
 pub mod azure;
 mod exchange;
 mod options;
 pub mod pace;
+mod recording;
 pub(crate) mod resources;
 
 pub use exchange::{Exchange, HttpRequest, RecordedRequest, RecordedResponse, TransportError};
@@ -14,6 +20,8 @@ pub use options::{Credential, TargetOptions};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use recording::Recorder;
 
 /// Largest response body read from a target; beyond it the step fails instead of eating memory.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -27,6 +35,19 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 pub struct Target {
     base: String,
     api_version: String,
+    wire: Wire,
+}
+
+/// Where a target's requests go.
+#[derive(Clone)]
+enum Wire {
+    Http(Http),
+    /// Nowhere: written down and answered (`--dry-run`).
+    Recording(Recorder),
+}
+
+#[derive(Clone)]
+struct Http {
     client: reqwest::Client,
     credential: Credential,
     /// The request budget of a remote target (none for the embedded vault).
@@ -45,19 +66,49 @@ impl std::fmt::Debug for Target {
 impl Target {
     pub fn new(options: &TargetOptions) -> Result<Target, TransportError> {
         let client = options.client()?;
-        Ok(Target {
-            base: options.url.trim_end_matches('/').to_string(),
-            api_version: options.api_version.clone(),
+        let http = Http {
             client,
             credential: options.credential.clone(),
             pacer: None,
+        };
+        Ok(Target {
+            base: options.url.trim_end_matches('/').to_string(),
+            api_version: options.api_version.clone(),
+            wire: Wire::Http(http),
         })
+    }
+
+    /// A target that sends nothing: every request is recorded and answered `200` with an
+    /// empty body ([`Target::recorded`] returns them). `base` is what `{{vault}}` shows.
+    pub fn recording(base: &str, api_version: &str) -> Target {
+        Target {
+            base: base.to_string(),
+            api_version: api_version.to_string(),
+            wire: Wire::Recording(Recorder::default()),
+        }
+    }
+
+    /// Whether requests are only recorded: the runner then checks, waits for and computes
+    /// nothing (see `run::step`).
+    pub fn is_recording(&self) -> bool {
+        matches!(self.wire, Wire::Recording(_))
+    }
+
+    /// The requests recorded since the last call, as the runner rendered them (empty for an
+    /// HTTP target).
+    pub fn recorded(&self) -> Vec<HttpRequest> {
+        match &self.wire {
+            Wire::Recording(recorder) => recorder.take(),
+            Wire::Http(_) => Vec::new(),
+        }
     }
 
     /// Spaces requests so that a run stays inside a real vault's throttling limits
     /// (see [`pace`]).
     pub fn paced(mut self) -> Target {
-        self.pacer = Some(std::sync::Arc::new(pace::Pacer::new()));
+        if let Wire::Http(http) = &mut self.wire {
+            http.pacer = Some(std::sync::Arc::new(pace::Pacer::new()));
+        }
         self
     }
 
@@ -110,10 +161,14 @@ impl Target {
     }
 
     async fn send_once(&self, request: &HttpRequest) -> Result<Exchange, TransportError> {
-        if let Some(pacer) = &self.pacer {
+        let url = self.url_for(request);
+        let http = match &self.wire {
+            Wire::Http(http) => http,
+            Wire::Recording(recorder) => return Ok(recorder.answer(request, &url)),
+        };
+        if let Some(pacer) = &http.pacer {
             pacer.admit().await;
         }
-        let url = self.url_for(request);
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|_| TransportError::Other(format!("bad method {}", request.method)))?;
         let mut headers = HeaderMap::new();
@@ -125,7 +180,7 @@ impl Target {
             headers.insert(name, value);
         }
         let token = match request.auth {
-            true => self.credential.token().await?,
+            true => http.credential.token().await?,
             false => None,
         };
         if let Some(token) = token {
@@ -133,7 +188,7 @@ impl Target {
                 .map_err(|_| TransportError::Other("token is not a valid header".into()))?;
             headers.insert(reqwest::header::AUTHORIZATION, value);
         }
-        let mut builder = self.client.request(method, &url).headers(headers);
+        let mut builder = http.client.request(method, &url).headers(headers);
         if let Some(body) = &request.body {
             builder = builder.body(body.clone());
         }
@@ -172,7 +227,10 @@ impl Target {
     /// With Azure AD it goes without a token first, to learn the scope from the challenge.
     pub async fn probe(&self) -> Result<u16, TransportError> {
         let mut request = HttpRequest::get("/certificates");
-        if let Credential::Azure(auth) = &self.credential
+        if let Wire::Http(Http {
+            credential: Credential::Azure(auth),
+            ..
+        }) = &self.wire
             && !auth.has_scope().await
         {
             request.auth = false;
@@ -187,11 +245,14 @@ impl Target {
 
     /// After a 401, takes the scope from its challenge; true when a retry could help.
     async fn relearn(&self, exchange: &Exchange) -> bool {
-        match (
-            &self.credential,
-            exchange.response.header("www-authenticate"),
-        ) {
-            (Credential::Azure(auth), Some(challenge)) => auth.learn_challenge(challenge).await,
+        match (&self.wire, exchange.response.header("www-authenticate")) {
+            (
+                Wire::Http(Http {
+                    credential: Credential::Azure(auth),
+                    ..
+                }),
+                Some(challenge),
+            ) => auth.learn_challenge(challenge).await,
             _ => false,
         }
     }

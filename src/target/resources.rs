@@ -55,6 +55,14 @@ pub(crate) fn created_by(request: &HttpRequest) -> Option<Resource> {
     }
 }
 
+/// What a request answered `status` leaves for the run's cleanup: what it creates when it
+/// succeeded and the name carries the run's `prefix` (a run never removes what it did not
+/// create). The run's cleanup and the dry run's listing of it both ask here.
+pub(crate) fn to_clean_up(request: &HttpRequest, status: u16, prefix: &str) -> Option<Resource> {
+    let created = created_by(request).filter(|_| (200..300).contains(&status));
+    created.filter(|resource| resource.name().starts_with(prefix))
+}
+
 /// The requests that remove a resource: a certificate's pending operation, the certificate,
 /// then a purge of its deleted copy; an issuer by one DELETE.
 pub(crate) fn removal(resource: &Resource) -> Vec<Removal> {

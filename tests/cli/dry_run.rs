@@ -1,6 +1,11 @@
-//! `kvconform run --dry-run`: every request and object, and no traffic at all.
+//! `kvconform run --dry-run`: every request and object, and no traffic at all; and exactly
+//! the requests a real run sends.
 
+use std::collections::BTreeMap;
 use std::net::TcpListener;
+
+use regex::Regex;
+use serde_json::Value;
 
 use crate::support::*;
 
@@ -40,5 +45,135 @@ fn dry_run_lists_requests_and_objects_without_contacting_the_target() {
         "objects: 2 certificate(s) and 1 issuer(s)",
     ] {
         assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+}
+
+/// A request the dry run lists, as a pattern over the real one: `kvc-<run>-` stands for any
+/// run id, `<captured:…>` and `<computed:…>` for any value.
+struct Listed {
+    step: String,
+    pattern: Regex,
+    /// An await: the real run sends it once or more.
+    polled: bool,
+}
+
+/// Every scenario's requests in a dry-run listing: step requests, then cleanup requests.
+fn listed(listing: &str) -> BTreeMap<String, Vec<Listed>> {
+    let mut out: BTreeMap<String, Vec<Listed>> = BTreeMap::new();
+    let mut current = String::new();
+    let step = Regex::new(r"^  \d+\. (.+?): ([A-Z]+ \S+)(.*)$").unwrap();
+    for line in listing.lines() {
+        if let Some((id, _)) = line.split_once("  (scenarios/") {
+            current = id.to_string();
+            out.entry(current.clone()).or_default();
+        } else if let Some(cleanup) = line.strip_prefix("  cleanup: ") {
+            let requests = cleanup.split(", ").map(|r| pattern("cleanup", r, ""));
+            out.entry(current.clone()).or_default().extend(requests);
+        } else if let Some(found) = step.captures(line) {
+            let listed = pattern(&found[1], &found[2], &found[3]);
+            out.entry(current.clone()).or_default().push(listed);
+        }
+    }
+    out
+}
+
+fn pattern(step: &str, request: &str, flags: &str) -> Listed {
+    // The query as sent: the run's api-version first, unless the step goes without it.
+    let (path, query) = request.split_once('?').unwrap_or((request, ""));
+    let query = match flags.contains("[no api-version]") {
+        true => query.to_string(),
+        false => [API, query].join("&"),
+    };
+    let mut text = format!("{path}?{}", query.trim_end_matches('&'));
+    if flags.contains("[no token]") {
+        text.push_str(" [no token]");
+    }
+    let escaped = regex::escape(&text).replace("kvc\\-<run>\\-", "kvc-[0-9a-f]{8}-");
+    let placeholders = Regex::new(r"<(captured|computed):\w+>").unwrap();
+    let pattern = placeholders.replace_all(&escaped, ".+?");
+    Listed {
+        step: step.to_string(),
+        pattern: Regex::new(&format!("^{pattern}$")).unwrap(),
+        polled: flags.contains("(polled until"),
+    }
+}
+
+/// Every scenario's requests in a HAR file as `METHOD path?query`, the query decoded, with
+/// a missing token noted as the dry run notes it.
+fn sent(har: &Value) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for entry in har["log"]["entries"].as_array().expect("entries") {
+        let request = &entry["request"];
+        let url = request["url"].as_str().expect("url");
+        let path = url.split('?').next().unwrap();
+        let path = &path[path.find("://").unwrap() + 3..];
+        let path = &path[path.find('/').unwrap()..];
+        let query: Vec<String> = (request["queryString"].as_array().unwrap().iter())
+            .map(|p| {
+                format!(
+                    "{}={}",
+                    p["name"].as_str().unwrap(),
+                    p["value"].as_str().unwrap()
+                )
+            })
+            .collect();
+        let method = request["method"].as_str().unwrap();
+        let mut line = format!("{method} {path}?{}", query.join("&"));
+        let headers = request["headers"].as_array().unwrap();
+        if !headers.iter().any(|h| h["name"] == "authorization") {
+            line.push_str(" [no token]");
+        }
+        let page = entry["pageref"].as_str().unwrap().to_string();
+        out.entry(page).or_default().push(line);
+    }
+    out
+}
+
+/// The dry run lists exactly the requests the real run sends against the embedded vault,
+/// in order, cleanup included: the same paths, queries, api-version and token, up to the
+/// run id, captured and computed values, and how often an await polls.
+#[test]
+fn the_dry_run_lists_the_requests_the_real_run_sends() {
+    let dir = temp_dir("dry-vs-real");
+    let har = dir.join("run.har");
+    let real = bin()
+        .args(["run", "--quiet", "--har"])
+        .arg(&har)
+        .output()
+        .expect("run");
+    assert_eq!(real.status.code(), Some(0), "{}", text(&real));
+    let dry = bin().args(["run", "--dry-run"]).output().expect("dry run");
+    assert_eq!(dry.status.code(), Some(0), "{}", text(&dry));
+    let har = json_file(&har);
+    let listed = listed(&String::from_utf8_lossy(&dry.stdout));
+    let mut sent = sent(&har);
+    let passed: Vec<&str> = (har["log"]["pages"].as_array().unwrap().iter())
+        .filter(|p| p["title"].as_str().unwrap().ends_with("(passed)"))
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    // A guard that found the vault too fast ends a scenario early; the others must match.
+    assert!(passed.len() >= 50, "only {} scenarios passed", passed.len());
+    assert!(listed.len() >= passed.len());
+    for id in passed {
+        let expected = &listed[id];
+        let actual = sent.remove(id).unwrap_or_default();
+        let mut at = 0;
+        for (n, request) in expected.iter().enumerate() {
+            let next = actual.get(at);
+            assert!(
+                next.is_some_and(|r| request.pattern.is_match(r)),
+                "{id}, step `{}`: listed {}, sent {next:?}\nall sent: {actual:#?}",
+                request.step,
+                request.pattern
+            );
+            at += 1;
+            // An await's repeated polls, as long as the requests listed after it remain.
+            let still_listed = expected.len() - n - 1;
+            while request.polled && actual.len() - at > still_listed && actual.get(at) == next {
+                at += 1;
+            }
+        }
+        let rest = &actual[at..];
+        assert!(rest.is_empty(), "{id}: sent but not listed: {rest:#?}");
     }
 }

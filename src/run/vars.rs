@@ -1,0 +1,105 @@
+//! What flows between a step and the scenario's variables: a request rendered from them,
+//! values captured from a response, values computed by a local crypto action, and, in a dry
+//! run, the placeholders that stand for the last two (`<captured:name>`, `<computed:name>`)
+//! so that later steps render with them exactly as they would with the real values.
+
+use serde_json::Value;
+
+use crate::crypto;
+use crate::scenario::{Action, Capture, RequestSpec};
+use crate::target::{Exchange, HttpRequest};
+use crate::template::{self, Vars};
+
+/// The request of a step, every template filled in from `vars`.
+pub(super) fn render_request(spec: &RequestSpec, vars: &Vars) -> Result<HttpRequest, String> {
+    let text = |t: &str| template::render(t, vars).map_err(|e| e.to_string());
+    let mut request = HttpRequest::new(spec.method.as_str(), &text(&spec.path)?);
+    request.auth = spec.auth;
+    request.api_version = spec.api_version;
+    for (k, v) in &spec.query {
+        request.query.push((k.clone(), text(v)?));
+    }
+    if let Some(body) = &spec.body {
+        let body = template::render_json(body, vars).map_err(|e| e.to_string())?;
+        request = request.with_json(&body);
+    }
+    if let Some(raw) = &spec.raw_body {
+        request.body = Some(text(raw)?.into_bytes());
+    }
+    for (k, v) in &spec.headers {
+        request
+            .headers
+            .retain(|(name, _)| !name.eq_ignore_ascii_case(k));
+        request.headers.push((k.to_ascii_lowercase(), text(v)?));
+    }
+    Ok(request)
+}
+
+/// The values a step captures from its response.
+pub(super) fn capture(captures: &[(String, Capture)], exchange: &Exchange) -> Result<Vars, String> {
+    let response = &exchange.response;
+    let mut out = Vars::new();
+    for (name, source) in captures {
+        let value = match source {
+            Capture::Json(pointer) => response
+                .json
+                .as_ref()
+                .and_then(|b| b.pointer(pointer))
+                .cloned()
+                .ok_or_else(|| format!("capture `{name}`: nothing at {pointer} in the body"))?,
+            Capture::Header(header) => response
+                .header(header)
+                .map(|v| Value::String(v.to_string()))
+                .ok_or_else(|| format!("capture `{name}`: no `{header}` header"))?,
+            Capture::HeaderQuery { header, param } => response
+                .header(header)
+                .and_then(|url| crate::check::query_param(url, param))
+                .map(Value::String)
+                .ok_or_else(|| {
+                    format!("capture `{name}`: no `{param}` in the `{header}` header")
+                })?,
+        };
+        out.insert(name.clone(), value);
+    }
+    Ok(out)
+}
+
+/// A dry run's stand-ins for what a step would capture.
+pub(super) fn captured_placeholders(captures: &[(String, Capture)]) -> Vars {
+    let placeholder = |name: &String| Value::String(format!("<captured:{name}>"));
+    (captures.iter())
+        .map(|(name, _)| (name.clone(), placeholder(name)))
+        .collect()
+}
+
+/// A dry run's stand-in for what an action would compute.
+pub(super) fn computed_placeholder(action: &Action) -> Value {
+    Value::String(format!("<computed:{}>", action.into_var()))
+}
+
+/// Runs a local crypto action (a CA signing a CSR, a certificate for a fresh key, ...).
+pub(super) async fn perform(action: &Action, vars: &Vars) -> Result<Value, String> {
+    let text = |t: &str| template::render(t, vars).map_err(|e| e.to_string());
+    let action = action.clone();
+    let (csr, subject) = match &action {
+        Action::SignCsr { csr, .. } => (text(csr)?, String::new()),
+        Action::ForeignCert { subject, .. } | Action::SelfSignedPem { subject, .. } => {
+            (String::new(), text(subject)?)
+        }
+        Action::GarbageX5c { .. } => (String::new(), String::new()),
+    };
+    // Key generation is CPU work: keep it off the async workers.
+    let result = tokio::task::spawn_blocking(move || match action {
+        Action::SignCsr {
+            chain,
+            double_base64,
+            ..
+        } => crypto::sign_csr(&csr, chain, double_base64),
+        Action::ForeignCert { .. } => crypto::foreign_cert(&subject),
+        Action::GarbageX5c { .. } => Ok(crypto::garbage_x5c()),
+        Action::SelfSignedPem { .. } => crypto::self_signed_pem(&subject),
+    })
+    .await
+    .map_err(|e| format!("crypto helper panicked: {e}"))?;
+    result.map_err(|e| format!("crypto helper failed: {e}"))
+}
