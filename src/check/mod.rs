@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::plan::Expectation;
 use crate::scenario::Pos;
-use crate::target::Exchange;
+use crate::target::{Exchange, RecordedResponse};
 use crate::template::Vars;
 use schema::{SchemaCheckError, SchemaSet};
 
@@ -52,44 +52,27 @@ pub fn check_exchange(
     exchange: &Exchange,
     ctx: &CheckContext<'_>,
 ) -> Vec<CheckFailure> {
-    let mut failures = check_head(expect, exchange, ctx);
+    let mut failures = check_head(expect, &exchange.response, ctx.vars);
     failures.extend(check_body(expect, exchange, ctx));
     failures.extend(check_schema(expect, exchange, ctx.schemas));
     failures
 }
 
 /// The status and the headers.
-fn check_head(
-    expect: &Expectation,
-    exchange: &Exchange,
-    ctx: &CheckContext<'_>,
-) -> Vec<CheckFailure> {
-    let mut failures = Vec::new();
-    let response = &exchange.response;
-    if let Some(status) = expect
-        .status
-        .as_ref()
+fn check_head(expect: &Expectation, response: &RecordedResponse, vars: &Vars) -> Vec<CheckFailure> {
+    let status = (expect.status.as_ref())
         .filter(|s| s.value != response.status)
-    {
-        failures.push(CheckFailure {
+        .map(|status| CheckFailure {
             pos: status.pos,
             what: "status".into(),
             expected: status.value.to_string(),
             actual: response.status.to_string(),
         });
-    }
-    for (name, matcher) in &expect.headers {
+    let headers = expect.headers.iter().filter_map(|(name, matcher)| {
         let actual = response.header(name).map(|v| Value::String(v.to_string()));
-        if let Err(f) = eval::check_one(
-            &format!("header {name}"),
-            matcher,
-            actual.as_ref(),
-            ctx.vars,
-        ) {
-            failures.push(f);
-        }
-    }
-    failures
+        eval::check_one(&format!("header {name}"), matcher, actual.as_ref(), vars).err()
+    });
+    status.into_iter().chain(headers).collect()
 }
 
 /// The JSON matchers and the semantic checks; a body that is not JSON fails once when
