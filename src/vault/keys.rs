@@ -5,7 +5,7 @@
 //! and RSA-2048 when the pool is empty, are generated on demand on the blocking thread pool,
 //! never on an async executor thread.
 
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rcgen::{KeyPair, RsaKeySize, SignatureAlgorithm};
@@ -90,6 +90,14 @@ struct Shared {
     wake: Condvar,
 }
 
+impl Shared {
+    /// The pool's state. A panicking filler cannot leave a `Vec` of keys half-written, so
+    /// poisoning is ignored.
+    fn lock(&self) -> MutexGuard<'_, PoolState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 #[derive(Default)]
 struct PoolState {
     ready: Vec<KeyPair>,
@@ -133,11 +141,7 @@ impl KeyPool {
         if self.target == 0 {
             return None;
         }
-        let mut state = self
-            .shared
-            .state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut state = self.shared.lock();
         let key = state.ready.pop();
         self.shared.wake.notify_one();
         key
@@ -152,11 +156,7 @@ impl KeyPool {
 
 impl Drop for KeyPool {
     fn drop(&mut self) {
-        let mut state = self
-            .shared
-            .state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut state = self.shared.lock();
         state.stopped = true;
         self.shared.wake.notify_all();
     }
@@ -171,7 +171,7 @@ fn fill(shared: &Shared, target: usize) {
         let Ok(key) = generate(KeySpec::DEFAULT) else {
             return;
         };
-        let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut state = shared.lock();
         if state.stopped {
             return;
         }
@@ -181,7 +181,7 @@ fn fill(shared: &Shared, target: usize) {
 
 /// Blocks until the pool has room; false once the pool was dropped.
 fn wait_for_room(shared: &Shared, target: usize) -> bool {
-    let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut state = shared.lock();
     while !state.stopped && state.ready.len() >= target {
         state = shared
             .wake

@@ -3,27 +3,19 @@
 //! (`edges` has the first table; this one covers the rest of the surface.)
 
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rstest::rstest;
 use serde_json::json;
 
-use super::{HOST, Resp, Vault, signed};
+use super::{Resp, Vault, request, signed};
 use crate::vault::http::BODY_LIMIT;
 
 const API: &str = "api-version=7.6";
 
 async fn send(v: &Vault, method: Method, uri: &str, body: impl Into<Body>) -> Resp {
-    let request = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("host", HOST)
-        .header("authorization", "Bearer t")
-        .header("content-type", "application/json")
-        .body(body.into())
-        .expect("request");
-    v.raw(request).await
+    v.raw(request(method, uri, body)).await
 }
 
 /// [`send`] with `?api-version=7.6` after `path`.

@@ -119,15 +119,10 @@ async fn the_js_sdk_create_body_is_accepted_with_defaults() {
     let body = json!({"policy": {"key_props": {}, "secret_props": {},
         "x509_props": {"subject": "CN=js", "sans": {}}, "issuer": {"name": "Unknown"},
         "attributes": {}}, "attributes": {}});
-    let request = axum::http::Request::builder()
-        .method(Method::POST)
-        .uri("/certificates/js/create?api%2Dversion=2025-07-01")
-        .header("host", super::HOST)
-        .header("authorization", "Bearer test-token")
-        .header("content-type", "application/json")
-        .body(axum::body::Body::from(body.to_string()))
-        .expect("request");
-    let r = v.raw(request).await;
+    let uri = "/certificates/js/create?api%2Dversion=2025-07-01";
+    let r = v
+        .raw(super::request(Method::POST, uri, body.to_string()))
+        .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
     assert_eq!(r.json["status_details"], DETAILS_MANUAL);
     let cert = v.get("/certificates/js/").await;

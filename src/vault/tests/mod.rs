@@ -26,6 +26,18 @@ use super::{Quirk, VaultConfig, app};
 pub(super) const HOST: &str = "vault.test";
 pub(super) const BASE: &str = "http://vault.test";
 
+/// A JSON request to the test host with a bearer token.
+pub(super) fn request(method: Method, uri: &str, body: impl Into<Body>) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("host", HOST)
+        .header("authorization", "Bearer test-token")
+        .header("content-type", "application/json")
+        .body(body.into())
+        .expect("request")
+}
+
 /// One vault under test.
 pub(super) struct Vault {
     app: Router,
@@ -82,15 +94,7 @@ impl Vault {
             format!("{path}?api-version=2025-07-01")
         };
         let body = body.map(|b| b.to_string()).unwrap_or_default();
-        let request = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header("host", HOST)
-            .header("authorization", "Bearer test-token")
-            .header("content-type", "application/json")
-            .body(Body::from(body))
-            .expect("request");
-        self.raw(request).await
+        self.raw(request(method, &uri, body)).await
     }
 
     pub(super) async fn raw(&self, request: Request<Body>) -> Resp {

@@ -11,14 +11,13 @@
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
-use super::{HOST, Resp, Vault};
+use super::{Resp, Vault};
 
 /// Cases per property (override with `PROPTEST_CASES=N` for a longer hunt).
 const CASES: u32 = 96;
@@ -354,14 +353,7 @@ fn near_valid(target: Target) -> BoxedStrategy<Value> {
 /// Sends one body and checks the answer: on time, 2xx or a 4xx with a Key Vault error body.
 fn check(target: Target, name: &str, body: Vec<u8>) -> Result<(), TestCaseError> {
     let (method, path) = target.route(name);
-    let request = Request::builder()
-        .method(method)
-        .uri(format!("{path}?api-version=7.6"))
-        .header("host", HOST)
-        .header("authorization", "Bearer t")
-        .header("content-type", "application/json")
-        .body(Body::from(body))
-        .expect("request");
+    let request = super::request(method, &format!("{path}?api-version=7.6"), body);
     let vault: &Vault = &VAULT; // initialised outside `block_on`: its set-up blocks too
     let r: Resp = RUNTIME
         .block_on(async { tokio::time::timeout(Duration::from_secs(20), vault.raw(request)).await })
