@@ -33,7 +33,7 @@ impl Cleanup {
         let mut problems = Vec::new();
         for resource in self.created.into_iter().rev() {
             if let Err(problem) = resources::remove(&ctx.target, &resource, log).await {
-                problems.push(problem);
+                problems.push(problem.to_string());
             }
         }
         problems

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::{Exchange, HttpRequest, Target};
+use super::{Exchange, HttpRequest, Target, TransportError};
 
 /// How long a purge waits for a soft delete to finish on a real vault.
 const PURGE_ATTEMPTS: u32 = 8;
@@ -76,12 +76,30 @@ pub(crate) fn removal(resource: &Resource) -> Vec<Removal> {
     }
 }
 
+/// A removal request that failed: the object may be left behind (`kvconform sweep` finds it).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum RemovalError {
+    #[error("cleanup DELETE {path}: {source}")]
+    Delete {
+        path: String,
+        source: TransportError,
+    },
+    #[error("cleanup DELETE {path} answered {status}")]
+    DeleteAnswered { path: String, status: u16 },
+    #[error(transparent)]
+    Purge(#[from] TransportError),
+    #[error("purge of {name} answered {status}")]
+    PurgeAnswered { name: String, status: u16 },
+    #[error("purge of {0} still conflicting after {PURGE_ATTEMPTS} attempts")]
+    PurgeConflict(String),
+}
+
 /// Sends [`removal`]'s requests in order, stopping at the first problem.
 pub(crate) async fn remove(
     target: &Target,
     resource: &Resource,
     log: &mut Vec<Exchange>,
-) -> Result<(), String> {
+) -> Result<(), RemovalError> {
     for step in removal(resource) {
         match step {
             Removal::Delete(path) => delete(target, &path, log).await?,
@@ -96,30 +114,35 @@ pub(crate) async fn purge(
     target: &Target,
     name: &str,
     log: &mut Vec<Exchange>,
-) -> Result<(), String> {
+) -> Result<(), RemovalError> {
     let purge = HttpRequest::new("DELETE", &Removal::Purge(name.to_string()).path());
     for attempt in 0..PURGE_ATTEMPTS {
-        let exchange = target.send(&purge, log).await.map_err(|e| e.to_string())?;
+        let exchange = target.send(&purge, log).await?;
         match exchange.response.status {
             200..=299 | 404 => return Ok(()),
             // The soft delete is still in progress on a real vault.
             409 => tokio::time::sleep(Duration::from_millis(250 << attempt.min(4))).await,
-            other => return Err(format!("purge of {name} answered {other}")),
+            status => {
+                let name = name.to_string();
+                return Err(RemovalError::PurgeAnswered { name, status });
+            }
         }
     }
-    Err(format!(
-        "purge of {name} still conflicting after {PURGE_ATTEMPTS} attempts"
-    ))
+    Err(RemovalError::PurgeConflict(name.to_string()))
 }
 
-async fn delete(target: &Target, path: &str, log: &mut Vec<Exchange>) -> Result<(), String> {
-    let exchange = target
-        .send(&HttpRequest::new("DELETE", path), log)
-        .await
-        .map_err(|e| format!("cleanup DELETE {path}: {e}"))?;
+async fn delete(target: &Target, path: &str, log: &mut Vec<Exchange>) -> Result<(), RemovalError> {
+    let path = path.to_string();
+    let exchange =
+        (target.send(&HttpRequest::new("DELETE", &path), log).await).map_err(|source| {
+            RemovalError::Delete {
+                path: path.clone(),
+                source,
+            }
+        })?;
     match exchange.response.status {
         200..=299 | 404 => Ok(()),
-        other => Err(format!("cleanup DELETE {path} answered {other}")),
+        status => Err(RemovalError::DeleteAnswered { path, status }),
     }
 }
 
