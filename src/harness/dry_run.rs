@@ -204,3 +204,73 @@ fn action_name(action: &Action) -> &'static str {
         Action::SelfSignedPem { .. } => "self-signed certificate and key (PEM)",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Suite;
+
+    struct Nowhere;
+
+    impl EventSink for Nowhere {
+        fn emit(&self, _: &Event<'_>) {}
+    }
+
+    fn dry_context() -> RunContext {
+        let options = RunOptions {
+            oracle: Oracle::Service,
+            run_id: "<run>".into(),
+            await_timeout: Duration::from_secs(10),
+            max_poll_interval: Duration::from_millis(10),
+            without: Vec::new(),
+            lacking: Vec::new(),
+            target_version: None,
+        };
+        let target = Target::recording("https://v", "2025-07-01");
+        RunContext::new(target, SchemaSet::embedded().unwrap(), None, options)
+    }
+
+    fn builtin(id: &str) -> Plan {
+        let suite = Suite::builtin().expect("built-in suite");
+        let scenario = (suite.set.scenarios.iter()).find(|s| s.full_id() == id);
+        plan::plan(scenario.expect("scenario"), Oracle::Service)
+    }
+
+    /// A captured CSR is never signed (the action computes nothing) and the merge carries
+    /// the placeholder where a real run carries the signed chain.
+    #[tokio::test]
+    async fn placeholders_travel_where_the_values_would() {
+        let ctx = dry_context();
+        let plan = builtin("cancel::not-in-progress-completed");
+        let report = run_plan(&ctx, &plan, &Nowhere).await;
+        assert_eq!(report.outcome, Outcome::Passed, "{:?}", report.failures);
+        let sent = ctx.target.recorded();
+        let merge = sent.iter().find(|r| r.path.ends_with("/merge")).unwrap();
+        let body = String::from_utf8_lossy(merge.body.as_deref().unwrap());
+        assert_eq!(body, r#"{"x5c":"<computed:x5c>"}"#);
+        assert_eq!(sent.len(), 5 + 3, "five steps send, cleanup sends three");
+    }
+
+    #[tokio::test]
+    async fn a_scenario_is_listed_step_by_step_then_its_cleanup() {
+        let ctx = dry_context();
+        let mut out = String::new();
+        let plan = builtin("cancel::not-in-progress-completed");
+        let created = render_scenario(&mut out, &ctx, &plan).await;
+        let name = "kvc-<run>-cancel-not-in-progress-completed";
+        let expected = format!(
+            "
+cancel::not-in-progress-completed  (scenarios/cancel/not-in-progress-completed.yaml)
+  1. create manual: POST /certificates/{name}/create  → creates certificate {name}
+  2. sign the csr: (local) sign the CSR with a throwaway CA → x5c
+  3. merge: POST /certificates/{name}/pending/merge
+  4. completed: GET /certificates/{name}/pending
+  5. late cancel: PATCH /certificates/{name}/pending
+  6. nothing changed: GET /certificates/{name}/pending
+  cleanup: DELETE /certificates/{name}/pending, DELETE /certificates/{name}, DELETE /deletedcertificates/{name}
+"
+        );
+        assert_eq!(out, expected);
+        assert_eq!(created, [Resource::Certificate(name.into())]);
+    }
+}

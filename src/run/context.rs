@@ -101,26 +101,6 @@ impl StopSignal {
     }
 }
 
-/// A scenario's variables before any step ran: its unique names, the vault URL, the
-/// api-version, then its own `vars` rendered in order. Pure, so `--dry-run` shares it.
-pub fn plan_vars(base: &str, api_version: &str, options: &RunOptions, plan: &Plan) -> Vars {
-    let name = options.unique_name(&plan.id);
-    let text = |s: &str| serde_json::Value::String(s.to_string());
-    let mut vars = Vars::from([
-        ("cert".to_string(), text(&name)),
-        ("cert2".to_string(), text(&format!("{name}-b"))),
-        ("issuer".to_string(), text(&format!("{name}-iss"))),
-        ("vault".to_string(), text(base)),
-        ("api_version".to_string(), text(api_version)),
-        ("run".to_string(), text(&options.run_prefix())),
-    ]);
-    for (name, value) in &plan.vars {
-        let rendered = template::render(value, &vars).unwrap_or_else(|_| value.clone());
-        vars.insert(name.clone(), serde_json::Value::String(rendered));
-    }
-    vars
-}
-
 pub struct RunContext {
     pub target: Target,
     pub schemas: SchemaSet,
@@ -181,13 +161,23 @@ impl RunContext {
         self.target.is_recording()
     }
 
-    /// Built-ins plus the scenario's own `vars`, rendered in order.
+    /// A scenario's variables before any step ran: its unique names, the vault URL, the
+    /// api-version, then its own `vars` rendered in order.
     pub fn vars_for(&self, plan: &Plan) -> Vars {
-        plan_vars(
-            self.target.base(),
-            self.target.api_version(),
-            &self.options,
-            plan,
-        )
+        let name = self.options.unique_name(&plan.id);
+        let text = |s: &str| serde_json::Value::String(s.to_string());
+        let mut vars = Vars::from([
+            ("cert".to_string(), text(&name)),
+            ("cert2".to_string(), text(&format!("{name}-b"))),
+            ("issuer".to_string(), text(&format!("{name}-iss"))),
+            ("vault".to_string(), text(self.target.base())),
+            ("api_version".to_string(), text(self.target.api_version())),
+            ("run".to_string(), text(&self.options.run_prefix())),
+        ]);
+        for (name, value) in &plan.vars {
+            let rendered = template::render(value, &vars).unwrap_or_else(|_| value.clone());
+            vars.insert(name.clone(), serde_json::Value::String(rendered));
+        }
+        vars
     }
 }

@@ -12,7 +12,7 @@ mod timings;
 mod vars;
 pub mod verdict;
 
-pub use context::{RunContext, RunOptions, StopSignal, new_run_id, plan_vars};
+pub use context::{RunContext, RunOptions, StopSignal, new_run_id};
 pub use events::{Event, EventSink, StepEnd, StepSummary};
 pub use outcome::{FailureKind, Outcome, ScenarioReport, StepFailure, UnverifiedAnswer};
 pub use timings::Timings;

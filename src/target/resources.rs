@@ -1,6 +1,6 @@
 //! What Key Vault objects a request creates and how they are removed again. Shared by a
-//! run's cleanup, `kvconform sweep`, the capability probe and the dry run (which prints the
-//! same removal requests it would send), so the paths are written down once.
+//! run's cleanup (a dry run's too, over a recording target), `kvconform sweep` and the
+//! capability probe, so the paths are written down once.
 
 use std::time::Duration;
 
