@@ -7,9 +7,8 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::mask::normalise;
 use crate::plan::{Plan, StepKind};
-use crate::report::normalise;
-use crate::run::RunOptions;
 use crate::scenario::{Capability, Matcher, Method, RequestSpec};
 use crate::target::{Exchange, HttpRequest, Target};
 
@@ -123,14 +122,13 @@ fn names_in_progress(matcher: &Matcher) -> bool {
     }
 }
 
-/// The skip reason when the target lacks something this scenario needs.
-pub fn unmet(plan: &Plan, options: &RunOptions) -> Option<String> {
+/// The skip reason when the target lacks something this scenario needs: declared
+/// `--without`, or found `lacking` by the probe.
+pub fn unmet(plan: &Plan, without: &[Capability], lacking: &[Lack]) -> Option<String> {
     let needed = needs(plan);
-    let lacking = options
-        .without
-        .iter()
+    let lacking = (without.iter())
         .map(|c| Lack::declared(*c))
-        .chain(options.lacking.iter().cloned());
+        .chain(lacking.iter().cloned());
     lacking
         .filter(|lack| needed.contains(&lack.cap))
         .min_by_key(|lack| lack.cap)

@@ -18,6 +18,7 @@ pub mod diagnostic;
 pub mod exit;
 pub mod expectations;
 pub mod harness;
+pub mod mask;
 pub mod plan;
 pub mod report;
 pub mod run;

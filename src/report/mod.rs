@@ -11,7 +11,7 @@ pub mod peers;
 mod summary;
 mod versions;
 
-pub use findings::{Finding, findings, normalise};
+pub use findings::{Finding, findings};
 pub use har::{render_har, write_har};
 pub use json::{JsonReport, now_rfc3339, write_json};
 pub use junit::{render_junit, write_junit};

@@ -34,14 +34,16 @@ pub async fn run_plan(ctx: &RunContext, plan: &Plan, sink: &dyn EventSink) -> Sc
             reason: Some(reason.to_string()),
             ..ScenarioReport::empty(&plan.id)
         },
-        Ok(plan) => match crate::capabilities::unmet(&plan, &ctx.options) {
-            Some(reason) => ScenarioReport {
-                outcome: Outcome::Skipped,
-                reason: Some(reason),
-                ..ScenarioReport::new(&plan)
-            },
-            None => run_steps(ctx, &plan, sink).await,
-        },
+        Ok(plan) => {
+            match crate::capabilities::unmet(&plan, &ctx.options.without, &ctx.options.lacking) {
+                Some(reason) => ScenarioReport {
+                    outcome: Outcome::Skipped,
+                    reason: Some(reason),
+                    ..ScenarioReport::new(&plan)
+                },
+                None => run_steps(ctx, &plan, sink).await,
+            }
+        }
     };
     ctx.judge.judge(&mut report, api_version);
     sink.emit(&Event::ScenarioFinished(&report));
