@@ -74,6 +74,8 @@ pub(crate) struct Spent {
     pub crypto: Duration,
 }
 
+/// Runs one step: what it sends (or computes), then, unless the run is dry, what the answer
+/// must be; a settled result for the scenario's verdict.
 pub(crate) async fn run_step(
     ctx: &RunContext,
     plan: &Plan,
