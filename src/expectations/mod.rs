@@ -3,7 +3,8 @@
 //! date, an optional issue link and expiry date. A failure that is expected becomes `xfail`; a
 //! pass that was expected to fail becomes `xpass` (a promotion candidate). When the target
 //! reports another version than the one measured, the run warns: the entries may be stale.
-//! `--write-expectations` proposes a file from a run. The main type is [`Expectations`].
+//! `--write-expectations` proposes a file from a run (`report::propose`). The main type is
+//! [`Expectations`]; the verdict it changes is decided in `run::verdict`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -13,11 +14,7 @@ use time::Date;
 use time::macros::format_description;
 
 use crate::diagnostic::{self, Diagnostic, Kind, Location};
-use crate::run::ScenarioReport;
 use crate::scenario::At;
-
-mod propose;
-pub use propose::{Measured, propose};
 
 /// The file as written.
 #[derive(Clone, Debug, Deserialize)]
@@ -185,14 +182,6 @@ impl Expectations {
             measured.join(", ")
         ))
     }
-
-    /// Turns an expected failure into `xfail` and an unexpected pass into `xpass`.
-    pub fn apply(&self, report: &mut ScenarioReport) {
-        let Some(entry) = self.get(&report.id) else {
-            return;
-        };
-        crate::run::verdict::expect(report, entry);
-    }
 }
 
 /// A date in an expectations file that is not `YYYY-MM-DD` (the text as written).
@@ -224,7 +213,8 @@ pub fn iso_date(date: Date) -> String {
 mod tests {
     use super::*;
     use crate::diagnostic::Location;
-    use crate::run::{FailureKind, Outcome, StepFailure};
+    use crate::report::{Measured, propose};
+    use crate::run::{FailureKind, Outcome, ScenarioReport, StepFailure};
     use time::macros::date;
 
     fn known() -> Vec<Known> {
@@ -284,22 +274,29 @@ mod tests {
         assert!(set.warnings[0].contains("expired on 2030-01-01"));
     }
 
+    /// What the run's verdict does with the file's entry for the report.
+    fn apply(set: &Expectations, report: &mut ScenarioReport) {
+        if let Some(entry) = set.get(&report.id) {
+            crate::run::verdict::expect(report, entry);
+        }
+    }
+
     #[test]
     fn expected_failure_is_xfail_pass_is_xpass_other_step_stays_failed() {
         let set = Expectations::validate(entries(ONE), &known(), date!(2026 - 01 - 01)).unwrap();
         let mut report = failed_at("again");
-        set.apply(&mut report);
+        apply(&set, &mut report);
         assert_eq!(report.outcome, Outcome::Xfail);
         assert_eq!(
             report.reason.as_deref(),
             Some("answers 202 (https://example.invalid/1)")
         );
         let mut elsewhere = failed_at("start");
-        set.apply(&mut elsewhere);
+        apply(&set, &mut elsewhere);
         assert_eq!(elsewhere.outcome, Outcome::Failed);
         let mut passed = ScenarioReport::empty("conflict::create");
         passed.outcome = Outcome::Passed;
-        set.apply(&mut passed);
+        apply(&set, &mut passed);
         assert_eq!(passed.outcome, Outcome::Xpass);
     }
 

@@ -141,11 +141,11 @@ fn write_files(
         report::write_har(path, reports).map_err(|e| write_error("--har", path, e))?;
     }
     if let Some(path) = &outputs.write_expectations {
-        let measured = expectations::Measured {
+        let measured = report::Measured {
             version: ctx.options.target_version.clone(),
             date: expectations::iso_date(expectations::today()),
         };
-        let text = expectations::propose(reports, target, &measured, expectations);
+        let text = report::propose(reports, target, &measured, expectations);
         std::fs::write(path, text).map_err(|e| write_error("--write-expectations", path, e))?;
     }
     Ok(())

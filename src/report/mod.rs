@@ -8,6 +8,7 @@ mod json;
 mod junit;
 pub mod matrix;
 pub mod peers;
+mod propose;
 mod summary;
 mod versions;
 
@@ -15,5 +16,6 @@ pub use findings::{Finding, findings};
 pub use har::{render_har, write_har};
 pub use json::{JsonReport, now_rfc3339, write_json};
 pub use junit::{render_junit, write_junit};
+pub use propose::{Measured, propose};
 pub use summary::{Summary, render_summary, render_unverified};
 pub use versions::{by_version, render_versions};

@@ -24,8 +24,8 @@ impl Judge {
     /// The measured report becomes the run's: its expectations entry applied ([`expect`]),
     /// its api-version named when the run covers several.
     pub(crate) fn judge(&self, report: &mut ScenarioReport, api_version: &str) {
-        if let Some(expectations) = &self.expectations {
-            expectations.apply(report);
+        if let Some(entry) = (self.expectations.as_ref()).and_then(|e| e.get(&report.id)) {
+            expect(report, entry);
         }
         if self.name_version {
             report.api_version = Some(api_version.to_string());

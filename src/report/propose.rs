@@ -1,9 +1,10 @@
 //! `--write-expectations FILE`: a proposed expectations file from a run, each entry stamped
-//! with the target's version and the date.
+//! with the target's version and the date. A report like the others: the run's results
+//! written as a file, here one that `--expectations` reads back.
 
 use std::fmt::Write as _;
 
-use super::{Entry, Expectations, Expected};
+use crate::expectations::{Entry, Expectations, Expected};
 use crate::run::{Outcome, ScenarioReport};
 use crate::scenario::At;
 
