@@ -13,7 +13,7 @@ use crate::run::{Outcome, ScenarioReport};
 pub fn render_junit(reports: &[ScenarioReport], target: &str) -> String {
     let mut suites: BTreeMap<&str, TestSuite> = BTreeMap::new();
     for report in reports {
-        let (area, _) = report.id.split_once("::").unwrap_or(("kvconform", ""));
+        let (area, _) = area_and_name(&report.id);
         let suite = suites.entry(area).or_insert_with(|| {
             let mut suite = TestSuite::new(area);
             suite.add_property(("target", target));
@@ -63,10 +63,7 @@ fn test_case(report: &ScenarioReport) -> TestCase {
             status
         }
     };
-    let (area, name) = report
-        .id
-        .split_once("::")
-        .unwrap_or(("kvconform", &report.id));
+    let (area, name) = area_and_name(&report.id);
     let mut case = TestCase::new(name, status);
     case.set_classname(area);
     case.set_time(report.duration);
@@ -74,6 +71,11 @@ fn test_case(report: &ScenarioReport) -> TestCase {
         case.set_system_out(report.render_failures());
     }
     case
+}
+
+/// A JUnit suite per area, a case per scenario: `area::id` split at its first `::`.
+fn area_and_name(id: &str) -> (&str, &str) {
+    id.split_once("::").unwrap_or(("kvconform", id))
 }
 
 #[cfg(test)]

@@ -135,10 +135,7 @@ impl Suite {
 
 fn builtin_file(path: &Path, bytes: &[u8]) -> SourceFile {
     let file = Tree::Scenarios.label(path);
-    let area = path
-        .parent()
-        .map(|p| p.to_string_lossy().replace(std::path::MAIN_SEPARATOR, "::"))
-        .unwrap_or_default();
+    let area = super::area_of(Path::new(""), path);
     let text = String::from_utf8(bytes.to_vec())
         .map_err(|_| Diagnostic::new(Kind::Read, Location::file(&file), "not UTF-8"));
     SourceFile { file, area, text }
