@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::check::schema::SchemaSet;
+use crate::check::schema::{SchemaError, SchemaSet};
 use crate::plan::{self, Oracle, Plan, PlannedStep, StepKind};
 use crate::run::{Event, EventSink, Outcome, RunContext, RunOptions, StepSummary, run_plan};
 use crate::scenario::{Action, Scenario};
@@ -49,9 +49,9 @@ impl DryRun {
 }
 
 /// Runs every scenario over a recording target and lays out what it recorded.
-pub async fn render(scenarios: &[Scenario], dry: &DryRun) -> Result<String, String> {
+pub async fn render(scenarios: &[Scenario], dry: &DryRun) -> Result<String, SchemaError> {
     let target = Target::recording(&dry.target, &dry.api_version);
-    let schemas = SchemaSet::embedded().map_err(|e| e.to_string())?;
+    let schemas = SchemaSet::embedded()?;
     let ctx = RunContext::new(target, schemas, None, dry.options.clone());
     let mut out = format!(
         "dry run: {} scenario(s) against {} (api-version {}); nothing is sent\n",

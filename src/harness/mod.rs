@@ -56,8 +56,9 @@ pub fn run(config: &RunConfig, runtime: &Runtime) -> Result<u8, StartError> {
     match config.mode {
         Mode::DryRun => {
             let dry = dry_run::DryRun::of(config);
-            let listing = (runtime.block_on(dry_run::render(&scenarios, &dry)))
-                .map_err(StartError::Harness)?;
+            let listing = (runtime.block_on(dry_run::render(&scenarios, &dry))).map_err(|e| {
+                StartError::Harness(format!("cannot compile the response schemas: {e}"))
+            })?;
             let _ = write!(std::io::stdout(), "{listing}");
             Ok(exit::SUCCESS)
         }
@@ -105,7 +106,7 @@ fn execute(
     // one libtest run, so the versions overlap like the scenarios do.
     let mut contexts = vec![ctx.clone()];
     for version in config.api_versions.iter().skip(1) {
-        let other = ctx.for_api_version(version).map_err(StartError::Harness)?;
+        let other = ctx.for_api_version(version);
         contexts.push(Arc::new(other));
     }
     let collected = Arc::new(reports::Collected::default());

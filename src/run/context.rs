@@ -103,7 +103,8 @@ impl StopSignal {
 
 pub struct RunContext {
     pub target: Target,
-    pub schemas: SchemaSet,
+    /// Shared by the contexts of every api-version of a run (compiled once).
+    pub schemas: Arc<SchemaSet>,
     /// Where snapshots are compared; `None` when the run does not check them.
     pub snapshots: Option<SnapshotStore>,
     pub options: RunOptions,
@@ -121,7 +122,7 @@ impl RunContext {
     ) -> RunContext {
         RunContext {
             target,
-            schemas,
+            schemas: Arc::new(schemas),
             snapshots,
             options,
             judge: super::verdict::Judge::default(),
@@ -131,20 +132,19 @@ impl RunContext {
 
     /// The same run on another api-version: the same target, client, request budget and
     /// Ctrl-C signal and judge, its own run id (so that the names it creates differ).
-    pub fn for_api_version(&self, api_version: &str) -> Result<RunContext, String> {
-        let schemas = SchemaSet::embedded().map_err(|e| e.to_string())?;
+    pub fn for_api_version(&self, api_version: &str) -> RunContext {
         let options = RunOptions {
             run_id: new_run_id(),
             ..self.options.clone()
         };
-        Ok(RunContext {
+        RunContext {
             target: self.target.with_api_version(api_version),
-            schemas,
+            schemas: self.schemas.clone(),
             snapshots: self.snapshots.clone(),
             options,
             judge: self.judge.clone(),
             stopping: self.stopping.clone(),
-        })
+        }
     }
 
     /// Set on the first Ctrl-C: no new step starts, cleanup still runs.

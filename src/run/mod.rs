@@ -4,6 +4,7 @@
 
 pub(crate) mod cleanup;
 mod context;
+mod error;
 mod events;
 mod outcome;
 mod poll;

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::context::RunContext;
+use super::error::StepError;
 use crate::check::{self, CheckFailure};
 use crate::scenario::{At, AwaitSpec, Matcher};
 use crate::target::Exchange;
@@ -39,12 +40,12 @@ pub(super) async fn poll(
     spec: &AwaitSpec,
     vars: &Vars,
     log: &mut Vec<Exchange>,
-) -> Result<Polled, String> {
+) -> Result<Polled, StepError> {
     let request = super::vars::render_request(&spec.request, vars)?;
     let started = Instant::now();
     let deadline = started + ctx.options.await_deadline(spec.timeout_s);
     loop {
-        let exchange = (ctx.target.send(&request, log).await).map_err(|e| e.to_string())?;
+        let exchange = ctx.target.send(&request, log).await?;
         let body = exchange.response.json.as_ref();
         let unmet = spec.until.iter().find(|(pointer, matcher)| {
             !check::matches(matcher, body.and_then(|b| b.pointer(pointer)), vars)

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use super::cleanup::Cleanup;
 use super::context::RunContext;
+use super::error::StepError;
 use super::outcome::StepFailure;
 use super::poll::{Polled, poll};
 use super::vars;
@@ -35,11 +36,11 @@ struct Failing<'a> {
 }
 
 impl Failing<'_> {
-    fn error(&self, message: String, exchange: Option<Exchange>) -> StepResult {
+    fn error(&self, error: StepError, exchange: Option<Exchange>) -> StepResult {
         let location = self.plan.location(None);
         StepResult::Failed(vec![StepFailure {
             exchange,
-            ..StepFailure::error(&self.step.name, location, message)
+            ..StepFailure::error(&self.step.name, location, error.to_string())
         }])
     }
 
@@ -87,13 +88,13 @@ pub(crate) async fn run_step(
         StepKind::Action(action) => return act(ctx, &failing, action, state).await,
         StepKind::Request(spec) => match send(ctx, step, spec, state).await {
             Ok(exchange) => exchange,
-            Err(message) => return failing.error(message, None),
+            Err(error) => return failing.error(error, None),
         },
         StepKind::Await(spec) => match poll(ctx, spec, &state.vars, &mut state.log).await {
             Ok(Polled::Met(exchange)) => exchange,
             Ok(Polled::Unmet(exchange, unmet)) => return judge(&failing, vec![unmet], &exchange),
             Ok(Polled::Interrupted) => return StepResult::Interrupted,
-            Err(message) => return failing.error(message, None),
+            Err(error) => return failing.error(error, None),
         },
     };
     if ctx.is_dry() {
@@ -112,9 +113,9 @@ async fn send(
     step: &PlannedStep,
     spec: &RequestSpec,
     state: &mut ScenarioState,
-) -> Result<Exchange, String> {
+) -> Result<Exchange, StepError> {
     let request = vars::render_request(spec, &state.vars)?;
-    let exchange = (ctx.target.send(&request, &mut state.log).await).map_err(|e| e.to_string())?;
+    let exchange = ctx.target.send(&request, &mut state.log).await?;
     let status = match ctx.is_dry() {
         true => step.assumed_status(),
         false => exchange.response.status,
@@ -138,7 +139,7 @@ async fn act(
             state.spent.crypto += started.elapsed();
             match result {
                 Ok(value) => value,
-                Err(message) => return failing.error(message, None),
+                Err(error) => return failing.error(error, None),
             }
         }
     };
@@ -172,7 +173,7 @@ fn verify(
             state.vars.extend(captured);
             StepResult::Ok
         }
-        Err(message) => failing.error(message, Some(exchange)),
+        Err(error) => failing.error(error, Some(exchange)),
     }
 }
 

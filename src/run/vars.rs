@@ -5,14 +5,15 @@
 
 use serde_json::Value;
 
+use super::error::StepError;
 use crate::crypto;
 use crate::scenario::{Action, Capture, RequestSpec};
 use crate::target::{Exchange, HttpRequest};
 use crate::template::{self, Vars};
 
 /// The request of a step, every template filled in from `vars`.
-pub(super) fn render_request(spec: &RequestSpec, vars: &Vars) -> Result<HttpRequest, String> {
-    let text = |t: &str| template::render(t, vars).map_err(|e| e.to_string());
+pub(super) fn render_request(spec: &RequestSpec, vars: &Vars) -> Result<HttpRequest, StepError> {
+    let text = |t: &str| template::render(t, vars);
     let mut request = HttpRequest::new(spec.method.as_str(), &text(&spec.path)?);
     request.auth = spec.auth;
     request.api_version = spec.api_version;
@@ -20,7 +21,7 @@ pub(super) fn render_request(spec: &RequestSpec, vars: &Vars) -> Result<HttpRequ
         request.query.push((k.clone(), text(v)?));
     }
     if let Some(body) = &spec.body {
-        let body = template::render_json(body, vars).map_err(|e| e.to_string())?;
+        let body = template::render_json(body, vars)?;
         request = request.with_json(&body);
     }
     if let Some(raw) = &spec.raw_body {
@@ -36,7 +37,10 @@ pub(super) fn render_request(spec: &RequestSpec, vars: &Vars) -> Result<HttpRequ
 }
 
 /// The values a step captures from its response.
-pub(super) fn capture(captures: &[(String, Capture)], exchange: &Exchange) -> Result<Vars, String> {
+pub(super) fn capture(
+    captures: &[(String, Capture)],
+    exchange: &Exchange,
+) -> Result<Vars, StepError> {
     let response = &exchange.response;
     let mut out = Vars::new();
     for (name, source) in captures {
@@ -46,17 +50,19 @@ pub(super) fn capture(captures: &[(String, Capture)], exchange: &Exchange) -> Re
                 .as_ref()
                 .and_then(|b| b.pointer(pointer))
                 .cloned()
-                .ok_or_else(|| format!("capture `{name}`: nothing at {pointer} in the body"))?,
+                .ok_or_else(|| {
+                    StepError::capture(name, format!("nothing at {pointer} in the body"))
+                })?,
             Capture::Header(header) => response
                 .header(header)
                 .map(|v| Value::String(v.to_string()))
-                .ok_or_else(|| format!("capture `{name}`: no `{header}` header"))?,
+                .ok_or_else(|| StepError::capture(name, format!("no `{header}` header")))?,
             Capture::HeaderQuery { header, param } => response
                 .header(header)
                 .and_then(|url| crate::check::query_param(url, param))
                 .map(Value::String)
                 .ok_or_else(|| {
-                    format!("capture `{name}`: no `{param}` in the `{header}` header")
+                    StepError::capture(name, format!("no `{param}` in the `{header}` header"))
                 })?,
         };
         out.insert(name.clone(), value);
@@ -78,8 +84,8 @@ pub(super) fn computed_placeholder(action: &Action) -> Value {
 }
 
 /// Runs a local crypto action (a CA signing a CSR, a certificate for a fresh key, ...).
-pub(super) async fn perform(action: &Action, vars: &Vars) -> Result<Value, String> {
-    let text = |t: &str| template::render(t, vars).map_err(|e| e.to_string());
+pub(super) async fn perform(action: &Action, vars: &Vars) -> Result<Value, StepError> {
+    let text = |t: &str| template::render(t, vars);
     let action = action.clone();
     let (csr, subject) = match &action {
         Action::SignCsr { csr, .. } => (text(csr)?, String::new()),
@@ -100,6 +106,6 @@ pub(super) async fn perform(action: &Action, vars: &Vars) -> Result<Value, Strin
         Action::SelfSignedPem { .. } => crypto::self_signed_pem(&subject),
     })
     .await
-    .map_err(|e| format!("crypto helper panicked: {e}"))?;
-    result.map_err(|e| format!("crypto helper failed: {e}"))
+    .map_err(|e| StepError::CryptoPanicked(e.to_string()))?;
+    Ok(result?)
 }

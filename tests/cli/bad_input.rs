@@ -59,7 +59,10 @@ fn broken_scenario_files_fail_alone_with_file_line_col() {
     let lines: Vec<&str> = console.lines().collect();
     for (file, words) in [
         (r"--> .*typo\.yaml:2:1$", "titel"),
-        (r"--> .*wrong-type\.yaml:8:23$", "expected an HTTP status code"),
+        (
+            r"--> .*wrong-type\.yaml:8:23$",
+            "expected an HTTP status code",
+        ),
         (
             r"--> .*bad-matcher\.yaml:8:\d+$",
             "unknown matcher `regexp`",
