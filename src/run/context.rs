@@ -8,11 +8,10 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use crate::check::schema::SchemaSet;
-use crate::plan::{Oracle, Plan};
+use crate::plan::Oracle;
 use crate::scenario::Capability;
 use crate::snapshot::SnapshotStore;
 use crate::target::Target;
-use crate::template::{self, Vars};
 
 /// Run-wide settings.
 #[derive(Clone, Debug)]
@@ -159,25 +158,5 @@ impl RunContext {
     /// A dry run: the target only records, so steps check, wait for and compute nothing.
     pub fn is_dry(&self) -> bool {
         self.target.is_recording()
-    }
-
-    /// A scenario's variables before any step ran: its unique names, the vault URL, the
-    /// api-version, then its own `vars` rendered in order.
-    pub fn vars_for(&self, plan: &Plan) -> Vars {
-        let name = self.options.unique_name(&plan.id);
-        let text = |s: &str| serde_json::Value::String(s.to_string());
-        let mut vars = Vars::from([
-            ("cert".to_string(), text(&name)),
-            ("cert2".to_string(), text(&format!("{name}-b"))),
-            ("issuer".to_string(), text(&format!("{name}-iss"))),
-            ("vault".to_string(), text(self.target.base())),
-            ("api_version".to_string(), text(self.target.api_version())),
-            ("run".to_string(), text(&self.options.run_prefix())),
-        ]);
-        for (name, value) in &plan.vars {
-            let rendered = template::render(value, &vars).unwrap_or_else(|_| value.clone());
-            vars.insert(name.clone(), serde_json::Value::String(rendered));
-        }
-        vars
     }
 }

@@ -56,7 +56,7 @@ async fn run_steps(ctx: &RunContext, plan: &Plan, sink: &dyn EventSink) -> Scena
     let started = Instant::now();
     let mut report = ScenarioReport::new(plan);
     let mut state = ScenarioState {
-        vars: ctx.vars_for(plan),
+        vars: vars::initial(ctx, plan),
         cleanup: Cleanup::new(ctx.options.run_prefix()),
         redactor: Default::default(),
         log: Vec::new(),

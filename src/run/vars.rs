@@ -5,11 +5,33 @@
 
 use serde_json::Value;
 
+use super::context::RunContext;
 use super::error::StepError;
 use crate::crypto;
+use crate::plan::Plan;
 use crate::scenario::{Action, Capture, RequestSpec};
 use crate::target::{Exchange, HttpRequest};
 use crate::template::{self, Vars};
+
+/// A scenario's variables before any step ran: its unique names, the vault URL, the
+/// api-version, then its own `vars` rendered in order.
+pub(super) fn initial(ctx: &RunContext, plan: &Plan) -> Vars {
+    let name = ctx.options.unique_name(&plan.id);
+    let text = |s: &str| Value::String(s.to_string());
+    let mut vars = Vars::from([
+        ("cert".to_string(), text(&name)),
+        ("cert2".to_string(), text(&format!("{name}-b"))),
+        ("issuer".to_string(), text(&format!("{name}-iss"))),
+        ("vault".to_string(), text(ctx.target.base())),
+        ("api_version".to_string(), text(ctx.target.api_version())),
+        ("run".to_string(), text(&ctx.options.run_prefix())),
+    ]);
+    for (name, value) in &plan.vars {
+        let rendered = template::render(value, &vars).unwrap_or_else(|_| value.clone());
+        vars.insert(name.clone(), Value::String(rendered));
+    }
+    vars
+}
 
 /// The request of a step, every template filled in from `vars`.
 pub(super) fn render_request(spec: &RequestSpec, vars: &Vars) -> Result<HttpRequest, StepError> {
