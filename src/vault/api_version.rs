@@ -35,7 +35,7 @@ pub(crate) async fn require_api_version(
 
 /// 7.0–7.6 and the dated versions (2016-10-01, and 2025-06-01 onwards), each optionally with
 /// `-preview` or `-preview.N`.
-pub(crate) fn is_supported(version: &str) -> bool {
+pub fn is_supported(version: &str) -> bool {
     let (base, suffix) = match version.find("-preview") {
         Some(i) => version.split_at(i),
         None => (version, ""),

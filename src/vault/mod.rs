@@ -59,6 +59,7 @@ mod tls;
 #[cfg(test)]
 mod tests;
 
+pub use api_version::is_supported as speaks_api_version;
 pub use config::{DEFAULT_TENANT_ID, VaultConfig};
 pub use identity::{APP_SERVICE_API_VERSION, RunningIdentity, TokenBook, start_identity};
 pub use quirks::{Quirk, UnknownQuirk};
