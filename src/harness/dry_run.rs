@@ -33,15 +33,16 @@ pub struct DryRun {
 }
 
 impl DryRun {
-    /// The dry run of a configured run; names use the placeholder run id `<run>`.
-    pub fn of(config: &RunConfig) -> DryRun {
+    /// The dry run of a configured run on one of its api-versions; names use the
+    /// placeholder run id `<run>`.
+    pub fn of(config: &RunConfig, api_version: &str) -> DryRun {
         let target = match &config.target {
             TargetChoice::Remote(url) => url.clone(),
             TargetChoice::Embedded { .. } => "the embedded reference vault".into(),
         };
         DryRun {
             target,
-            api_version: config.connection.api_version.clone(),
+            api_version: api_version.to_string(),
             oracle: config.oracle,
             options: super::setup::run_options(config, "<run>".into()),
         }

@@ -55,11 +55,18 @@ pub fn run(config: &RunConfig, runtime: &Runtime) -> Result<u8, StartError> {
     let (scenarios, broken) = select(suite.set, config);
     match config.mode {
         Mode::DryRun => {
-            let dry = dry_run::DryRun::of(config);
-            let listing = (runtime.block_on(dry_run::render(&scenarios, &dry))).map_err(|e| {
-                StartError::Harness(format!("cannot compile the response schemas: {e}"))
-            })?;
-            let _ = write!(std::io::stdout(), "{listing}");
+            // One listing per api-version, as the run would run each.
+            for (i, version) in config.api_versions.iter().enumerate() {
+                if i > 0 {
+                    let _ = writeln!(std::io::stdout());
+                }
+                let dry = dry_run::DryRun::of(config, version);
+                let listing =
+                    (runtime.block_on(dry_run::render(&scenarios, &dry))).map_err(|e| {
+                        StartError::Harness(format!("cannot compile the response schemas: {e}"))
+                    })?;
+                let _ = write!(std::io::stdout(), "{listing}");
+            }
             Ok(exit::SUCCESS)
         }
         Mode::List => {

@@ -48,6 +48,22 @@ fn dry_run_lists_requests_and_objects_without_contacting_the_target() {
     }
 }
 
+/// With several api-versions, one listing each, as the run runs each (was: the first only).
+#[test]
+fn the_dry_run_lists_every_api_version() {
+    let output = bin()
+        .args(["run", "--dry-run", "--api-version", "7.0,7.6", "create::"])
+        .output()
+        .expect("run");
+    let out = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}");
+    assert_eq!(out.matches("create::self-issuer  (").count(), 2, "{out}");
+    for version in ["7.0", "7.6"] {
+        let header = format!("(api-version {version}); nothing is sent");
+        assert_eq!(out.matches(&header).count(), 1, "{header:?} in:\n{out}");
+    }
+}
+
 /// A request the dry run lists, as a pattern over the real one: `kvc-<run>-` stands for any
 /// run id, `<captured:…>` and `<computed:…>` for any value.
 struct Listed {
