@@ -196,6 +196,10 @@ pub struct RunArgs {
     /// Print where the time went (start-up, HTTP, checks, crypto) after the summary.
     #[arg(long)]
     pub timings: bool,
+    /// Say on stderr which scenarios are still running after SECS, and at which step (again
+    /// at every multiple); 0 turns it off.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub slow_after: f64,
     /// Less console output (one character per scenario).
     #[arg(long, short = 'q')]
     pub quiet: bool,

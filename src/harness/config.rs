@@ -71,6 +71,8 @@ pub struct RunConfig {
     pub quiet: bool,
     /// Print where the time went.
     pub timings: bool,
+    /// `--slow-after`: when a still-running scenario is named on stderr (`None`: never).
+    pub slow_after: Option<Duration>,
 }
 
 /// What the run is against.
@@ -180,6 +182,7 @@ impl RunConfig {
             redact_host: args.redact_host,
             quiet: args.quiet,
             timings: args.timings,
+            slow_after: slow_after(args.slow_after)?,
         })
     }
 }
@@ -206,6 +209,17 @@ fn unspoken(versions: &[String]) -> Option<&str> {
     (versions.iter())
         .map(String::as_str)
         .find(|v| !crate::vault::speaks_api_version(v))
+}
+
+/// `--slow-after SECS`: positive seconds, or 0 for never.
+fn slow_after(secs: f64) -> Result<Option<Duration>, StartError> {
+    match Duration::try_from_secs_f64(secs) {
+        Ok(d) if d.is_zero() => Ok(None),
+        Ok(d) => Ok(Some(d)),
+        Err(_) => Err(StartError::Usage(format!(
+            "--slow-after {secs}: seconds (0 or more) expected"
+        ))),
+    }
 }
 
 fn target_choice(args: &RunArgs) -> Result<TargetChoice, StartError> {

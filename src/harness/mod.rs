@@ -8,6 +8,7 @@ pub mod dry_run;
 mod interrupt;
 mod reports;
 mod setup;
+mod slow;
 mod trials;
 
 pub use config::{Mode, Outputs, RunConfig, Selection, SnapshotPlan, TargetChoice, in_ci};
@@ -23,6 +24,7 @@ use crate::diagnostic::{self, Diagnostic};
 use crate::exit;
 use crate::expectations::{self, Expectations, Known};
 use crate::run::verdict::Judge;
+use crate::run::{FanOut, RunContext};
 use crate::scenario::{Scenario, ScenarioSet, Suite};
 use trials::TrialConfig;
 
@@ -117,26 +119,12 @@ fn execute(
         contexts.push(Arc::new(other));
     }
     let collected = Arc::new(reports::Collected::default());
-    let sink: trials::Sink = collected.clone();
-    let trial_config = TrialConfig {
-        oracle: config.oracle,
-        strict: config.strict,
-        strict_xpass: config.strict_xpass,
-        several_versions: contexts.len() > 1,
-    };
-    let handle = runtime.handle();
-    let mut all: Vec<Trial> = (contexts.iter())
-        .flat_map(|ctx| {
-            (selected.scenarios.iter())
-                .map(|s| trials::scenario_trial(s, ctx, handle, &sink, &trial_config))
-        })
-        .collect();
-    all.extend(
-        (selected.broken.into_iter()).map(|(name, err)| trials::broken_trial(name, err, &sink)),
-    );
-    all.sort_by(|a, b| a.name().cmp(b.name()));
+    let (sink, watching) = run_sink(config, &collected);
+    let cases = (selected.scenarios.as_slice(), selected.broken);
+    let all = all_trials(config, &contexts, runtime.handle(), cases, &sink);
     let _ = std::io::stdout().flush();
     let _ = libtest_mimic::run(&trials::libtest_arguments(config), all);
+    drop(watching);
     if config.timings {
         let _ = write!(
             std::io::stdout(),
@@ -151,6 +139,43 @@ fn execute(
     let code = reports::finish(config, &ctx, &reports, expectations.as_deref())?;
     reports::write_recording(config, &ctx, &reports, &stamp)?;
     Ok(code)
+}
+
+/// Where the run's events go: its reports and timings, and with `--slow-after` the watch
+/// that names scenarios still running (its thread stops when the guard is dropped).
+fn run_sink(
+    config: &RunConfig,
+    collected: &Arc<reports::Collected>,
+) -> (trials::Sink, Option<slow::Watching>) {
+    let Some(after) = config.slow_after else {
+        return (collected.clone(), None);
+    };
+    let watch = Arc::new(slow::SlowWatch::new(after));
+    let sink = Arc::new(FanOut(vec![collected.clone(), watch.clone()]));
+    (sink, Some(slow::start(watch)))
+}
+
+/// Every scenario on every api-version's context, and the broken files, sorted by name.
+fn all_trials(
+    config: &RunConfig,
+    contexts: &[Arc<RunContext>],
+    handle: &tokio::runtime::Handle,
+    (scenarios, broken): (&[Scenario], Vec<(String, Diagnostic)>),
+    sink: &trials::Sink,
+) -> Vec<Trial> {
+    let trial_config = TrialConfig {
+        oracle: config.oracle,
+        strict: config.strict,
+        strict_xpass: config.strict_xpass,
+    };
+    let mut all: Vec<Trial> = (contexts.iter())
+        .flat_map(|ctx| {
+            (scenarios.iter()).map(|s| trials::scenario_trial(s, ctx, handle, sink, &trial_config))
+        })
+        .collect();
+    all.extend((broken.into_iter()).map(|(name, err)| trials::broken_trial(name, err, sink)));
+    all.sort_by(|a, b| a.name().cmp(b.name()));
+    all
 }
 
 /// Reads `--expectations` against every scenario of the directory (not only the selected

@@ -24,8 +24,6 @@ pub struct TrialConfig {
     pub oracle: Oracle,
     pub strict: bool,
     pub strict_xpass: bool,
-    /// The run covers several api-versions: trials are named `VERSION::area::id`.
-    pub several_versions: bool,
 }
 
 /// The libtest options kvconform passes through. Several FILTERs are applied before
@@ -60,10 +58,7 @@ pub fn scenario_trial(
     let plan = plan::plan(scenario, config.oracle);
     let (ctx, handle, sink) = (ctx.clone(), handle.clone(), sink.clone());
     let (strict, strict_xpass) = (config.strict, config.strict_xpass);
-    let name = match config.several_versions {
-        true => format!("{}::{}", ctx.target.api_version(), scenario.full_id()),
-        false => scenario.full_id(),
-    };
+    let name = (ctx.judge).trial_name(&scenario.full_id(), ctx.target.api_version());
     Trial::ignorable_test(name, move || {
         let report = handle.block_on(run::run_plan(&ctx, &plan, &*sink));
         libtest(verdict::shown(&report, strict, strict_xpass))

@@ -14,7 +14,7 @@ mod vars;
 pub mod verdict;
 
 pub use context::{RunContext, RunOptions, StopSignal, new_run_id};
-pub use events::{Event, EventSink, StepEnd, StepSummary};
+pub use events::{Entered, Event, EventSink, FanOut, Phase, StepEnd, StepSummary};
 pub use outcome::{FailureKind, Outcome, ScenarioReport, StepFailure, UnverifiedAnswer};
 pub use timings::Timings;
 
@@ -63,6 +63,11 @@ async fn run_steps(ctx: &RunContext, plan: &Plan, sink: &dyn EventSink) -> Scena
         spent: Default::default(),
     };
     report.outcome = Outcome::Passed;
+    let trial = ctx.judge.trial_name(&plan.id, ctx.target.api_version());
+    let enter = |phase: Phase| {
+        let trial = trial.clone();
+        sink.emit(&Event::Entered(&Entered { trial, phase }));
+    };
     for planned in &plan.steps {
         if ctx.is_stopping() {
             report.outcome = Outcome::Skipped;
@@ -75,10 +80,12 @@ async fn run_steps(ctx: &RunContext, plan: &Plan, sink: &dyn EventSink) -> Scena
         report
             .steps
             .push((planned.name.clone(), planned.unverified));
+        enter(Phase::Step(planned.name.clone()));
         if run_step(ctx, plan, planned, &mut state, &mut report, sink).await {
             break;
         }
     }
+    enter(Phase::Cleanup);
     report.cleanup_problems = state.cleanup.run(ctx, &mut state.log).await;
     report.exchanges = state.log;
     report.duration = started.elapsed();

@@ -169,6 +169,15 @@ impl ScenarioReport {
         }
     }
 
+    /// Its trial's name: `area::id`, or `VERSION::area::id` when the run names versions
+    /// (the judge sets `api_version` exactly then).
+    pub fn trial_name(&self) -> String {
+        match &self.api_version {
+            Some(version) => format!("{version}::{}", self.id),
+            None => self.id.clone(),
+        }
+    }
+
     /// A report with no rules, steps or verdict yet.
     pub fn empty(id: &str) -> ScenarioReport {
         ScenarioReport {

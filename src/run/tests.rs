@@ -16,6 +16,7 @@ struct Recorder(Mutex<Vec<Recorded>>);
 
 #[derive(Debug)]
 enum Recorded {
+    Entered(Entered),
     Step(StepSummary),
     Finished(Box<ScenarioReport>),
 }
@@ -23,6 +24,7 @@ enum Recorded {
 impl EventSink for Recorder {
     fn emit(&self, event: &Event<'_>) {
         let recorded = match event {
+            Event::Entered(entered) => Recorded::Entered((*entered).clone()),
             Event::StepFinished(step) => {
                 assert_eq!(step.scenario, "merge::garbage");
                 // Only an HTTP step takes time here (the embedded vault answers at once).
@@ -37,11 +39,23 @@ impl EventSink for Recorder {
 }
 
 impl Recorder {
+    /// `(trial, phase)` of each scenario's entering a step or its cleanup.
+    fn entered(&self) -> Vec<(String, Phase)> {
+        let recorded = self.0.lock().unwrap();
+        (recorded.iter())
+            .filter_map(|r| match r {
+                Recorded::Entered(e) => Some((e.trial.clone(), e.phase.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// `(step, end, exchanges)` of each step event, and the finished reports.
     fn split(self) -> (Vec<(String, StepEnd, usize)>, Vec<ScenarioReport>) {
         let (mut steps, mut finished) = (Vec::new(), Vec::new());
         for recorded in self.0.into_inner().unwrap() {
             match recorded {
+                Recorded::Entered(_) => {}
                 Recorded::Step(s) => steps.push((s.step, s.end, s.exchanges)),
                 Recorded::Finished(report) => finished.push(*report),
             }
@@ -97,6 +111,19 @@ async fn a_passing_scenario_emits_each_step_then_its_report() {
     ctx.judge.name_version = true;
     let sink = Recorder::default();
     let returned = run_plan(&ctx, &garbage_merge(), &sink).await;
+    let trial = "2025-07-01::merge::garbage".to_string();
+    let step_named = |name: &str| (trial.clone(), Phase::Step(name.into()));
+    assert_eq!(
+        sink.entered(),
+        [
+            step_named("create manual"),
+            step_named("garbage"),
+            step_named("merge garbage"),
+            step_named("still in progress"),
+            (trial.clone(), Phase::Cleanup),
+        ]
+    );
+    assert_eq!(returned.trial_name(), trial);
     let (steps, finished) = sink.split();
     let step = |name: &str, exchanges| (name.to_string(), StepEnd::Ok, exchanges);
     assert_eq!(

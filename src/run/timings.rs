@@ -33,6 +33,7 @@ impl EventSink for Timings {
                 add(&self.crypto_ns, step.crypto);
             }
             // Every exchange of the scenario, its cleanup's included.
+            Event::Entered(_) => {}
             Event::ScenarioFinished(report) => {
                 for exchange in &report.exchanges {
                     let request = &exchange.request;

@@ -23,6 +23,14 @@ pub struct Judge {
 impl Judge {
     /// The measured report becomes the run's: its expectations entry applied ([`expect`]),
     /// its api-version named when the run covers several.
+    /// The name a scenario's trial has in this run (see [`ScenarioReport::trial_name`]).
+    pub(crate) fn trial_name(&self, id: &str, api_version: &str) -> String {
+        match self.name_version {
+            true => format!("{api_version}::{id}"),
+            false => id.to_string(),
+        }
+    }
+
     pub(crate) fn judge(&self, report: &mut ScenarioReport, api_version: &str) {
         if let Some(entry) = (self.expectations.as_ref()).and_then(|e| e.get(&report.id)) {
             expect(report, entry);

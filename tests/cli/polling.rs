@@ -68,3 +68,37 @@ fn await_timeout_applies_when_the_step_sets_none() {
     assert!(console.contains("deadline passed, after 1."), "{console}");
     assert!(started.elapsed() < Duration::from_secs(60));
 }
+
+/// `--slow-after`: a scenario still running is named on stderr with its step, once per
+/// multiple; the await below runs 2 s by construction (the op never completes), so the
+/// 0.5 s and 1.5 s notices are due whatever the machine's speed.
+#[test]
+fn a_slow_scenario_is_named_with_its_step_while_it_runs() {
+    let dir = temp_dir("slow");
+    let root = scenarios(&dir, &[("polling/self.yaml", &self_await(2))]);
+    let output = bin()
+        .args(["run", "--scenarios"])
+        .arg(&root)
+        .args([
+            "--vault-quirk",
+            "self-never-completes",
+            "--slow-after",
+            "0.5",
+        ])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(101), "{}", text(&output));
+    for due in ["0.5 s", "1 s", "1.5 s"] {
+        let line = format!("    SLOW [> {due}] polling::self: step `");
+        assert_eq!(stderr.matches(&line).count(), 1, "{line:?} in:\n{stderr}");
+    }
+    // By then the scenario is in its await (its first two steps take milliseconds).
+    let awaiting = "    SLOW [> 1.5 s] polling::self: step `completed`";
+    assert!(stderr.contains(awaiting), "{stderr}");
+    let refused = bin()
+        .args(["run", "--slow-after", "-1"])
+        .output()
+        .expect("run");
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+}
