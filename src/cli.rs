@@ -271,8 +271,9 @@ pub struct ListArgs {
 pub struct ValidateArgs {
     #[command(flatten)]
     pub dir: ScenarioDir,
-    /// Scenario files to validate against the suite's rules (default: every scenario of
-    /// the suite).
+    /// Scenario files or folders to validate against the suite's rules: a folder stands for
+    /// the scenario files below it, a suite folder given alone for its whole suite (default:
+    /// every scenario of the suite).
     pub paths: Vec<PathBuf>,
 }
 

@@ -3,7 +3,8 @@
 //! The pipeline flows one way: `scenario` (load) → `plan` → `run` (over `target`) → `check` →
 //! `report`; `harness` drives it for `kvconform run` from a typed `RunConfig`. Each command
 //! has its own file in `cmd` (start reading at `cmd/mod.rs`). `vault` is the reference
-//! emulator; it shares no code with the harness and the two meet only over HTTP.
+//! emulator: the harness uses only its public face (start it, its config and quirks, the
+//! api-versions it speaks) and judges it over HTTP like any other target.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod api_versions;
@@ -27,3 +28,4 @@ pub mod snapshot;
 pub mod target;
 pub mod template;
 pub mod vault;
+pub mod walk;

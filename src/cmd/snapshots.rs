@@ -11,6 +11,7 @@ use crate::cli::SnapshotsArgs;
 use crate::exit;
 use crate::scenario::{SuiteSpec, snapshot_folder};
 use crate::snapshot::{Front, SnapshotFile};
+use crate::walk::CannotRead;
 
 pub fn snapshots(args: &SnapshotsArgs) -> ExitCode {
     let dir = match (&args.snapshots, args.dir.spec()) {
@@ -97,34 +98,12 @@ fn is_snap(path: &Path) -> bool {
 }
 
 /// Every `*.snap` below `dir`, named relative to it.
-/// A snapshot folder or file that cannot be read.
-#[derive(Debug, thiserror::Error)]
-#[error("cannot read {}: {source}", path.display())]
-struct CannotRead {
-    path: PathBuf,
-    source: std::io::Error,
-}
-
 fn dir_files(dir: &Path) -> Result<Vec<(PathBuf, String)>, CannotRead> {
     let mut out = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        let entries = std::fs::read_dir(&current).map_err(|source| CannotRead {
-            path: current.clone(),
-            source,
-        })?;
-        for path in entries.flatten().map(|e| e.path()) {
-            if path.is_dir() {
-                pending.push(path);
-            } else if is_snap(&path) {
-                let text = std::fs::read_to_string(&path).map_err(|source| CannotRead {
-                    path: path.clone(),
-                    source,
-                })?;
-                let name = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
-                out.push((name, text));
-            }
-        }
+    for path in crate::walk::files_below(dir, is_snap)? {
+        let text = std::fs::read_to_string(&path).map_err(|e| CannotRead::new(&path, e))?;
+        let name = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
+        out.push((name, text));
     }
     Ok(out)
 }

@@ -26,7 +26,11 @@ pub fn validate(args: &ValidateArgs) -> ExitCode {
         .unwrap_or_else(|| PathBuf::from("scenarios"));
     let errors = match paths.is_empty() {
         true => suite_errors(&suite),
-        false => file_errors(&expand_dirs(&paths), &root, &suite.catalogue),
+        false => {
+            let (files, mut errors) = expand_dirs(&paths);
+            errors.extend(file_errors(&files, &root, &suite.catalogue));
+            errors
+        }
     };
     for error in &errors {
         let _ = writeln!(std::io::stderr(), "error: {error}");
@@ -48,38 +52,27 @@ fn suite_folder_given(args: &ValidateArgs) -> Option<PathBuf> {
     }
 }
 
-/// The paths with every directory replaced by the scenario files below it (sorted); a
-/// file given by name stays, whatever its extension, so that its error is reported.
-fn expand_dirs(paths: &[PathBuf]) -> Vec<PathBuf> {
-    let mut files = Vec::new();
+/// The paths with every folder replaced by the scenario files below it (sorted); a file
+/// given by name stays, whatever its extension, so that its error is reported. A folder that
+/// cannot be read, or holds no scenario file, is an error of its own.
+fn expand_dirs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
+    let (mut files, mut errors) = (Vec::new(), Vec::new());
+    let scenario_file = |p: &Path| scenario::is_scenario_file(p) && !p.ends_with("rules.yaml");
     for path in paths {
-        match path.is_dir() {
-            true => files.extend(scenario_files_below(path)),
-            false => files.push(path.clone()),
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        match crate::walk::files_below(path, scenario_file) {
+            Ok(found) if found.is_empty() => errors.push(format!(
+                "{}: no scenario file (*.yaml) in it",
+                path.display()
+            )),
+            Ok(found) => files.extend(found),
+            Err(e) => errors.push(e.to_string()),
         }
     }
-    files
-}
-
-fn scenario_files_below(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for path in std::fs::read_dir(&dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-        {
-            if path.is_dir() {
-                pending.push(path);
-            } else if scenario::is_scenario_file(&path) && !path.ends_with("rules.yaml") {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
+    (files, errors)
 }
 
 /// Broken files and uncovered rules of the whole suite.

@@ -122,6 +122,22 @@ pub struct Outputs {
     pub write_expectations: Option<PathBuf>,
 }
 
+impl Outputs {
+    /// Each report file asked for, with its flag (for messages). A new report file is listed
+    /// here and written in `harness::reports::write_files`.
+    pub fn files(&self) -> impl Iterator<Item = (&'static str, &PathBuf)> {
+        let files = [
+            ("--json", &self.json),
+            ("--junit", &self.junit),
+            ("--har", &self.har),
+            ("--write-expectations", &self.write_expectations),
+        ];
+        files
+            .into_iter()
+            .filter_map(|(flag, path)| Some((flag, path.as_ref()?)))
+    }
+}
+
 impl RunConfig {
     /// Decides every flag of `kvconform run`; `in_ci` is [`in_ci`] outside tests.
     pub fn from_args(args: &RunArgs, in_ci: bool) -> Result<RunConfig, StartError> {
@@ -133,7 +149,10 @@ impl RunConfig {
         };
         let api_versions = crate::api_versions::parse_list(&args.connect.api_version)
             .map_err(|e| StartError::Usage(e.to_string()))?;
-        if let (TargetChoice::Embedded { .. }, Some(refused)) = (&target, unspoken(&api_versions)) {
+        // Only a run sends: a dry run or a listing shows what any version would do.
+        let sends = mode(args) == Mode::Run;
+        let embedded_refuses = matches!(target, TargetChoice::Embedded { .. }) && sends;
+        if let (true, Some(refused)) = (embedded_refuses, unspoken(&api_versions)) {
             return Err(StartError::Usage(format!(
                 "the embedded reference vault refuses api-version {refused}, as the service does \
                  (it takes 7.0-7.6 and the dated versions, `--api-version all` runs every one \
@@ -202,7 +221,6 @@ fn mode(args: &RunArgs) -> Mode {
     }
 }
 
-/// `--vault-quirk` applies to the embedded vault only, and each must be a known quirk.
 /// The first of `versions` the embedded vault does not speak: a run of it would be every
 /// scenario failing on a 400, which says nothing about the suite.
 fn unspoken(versions: &[String]) -> Option<&str> {
@@ -222,6 +240,7 @@ fn slow_after(secs: f64) -> Result<Option<Duration>, StartError> {
     }
 }
 
+/// `--vault-quirk` applies to the embedded vault only, and each must be a known quirk.
 fn target_choice(args: &RunArgs) -> Result<TargetChoice, StartError> {
     if let Some(url) = &args.target {
         if !args.vault_quirk.is_empty() {
@@ -314,6 +333,8 @@ mod tests {
         );
         assert!(config(&["--api-version", "2025-07-01,7.0-preview"], false).is_ok());
         assert!(config(&["--target", "http://x", "--api-version", "7.7"], false).is_ok());
+        assert!(config(&["--api-version", "7.7", "--dry-run"], false).is_ok());
+        assert!(config(&["--api-version", "7.7", "--list"], false).is_ok());
     }
 
     #[test]

@@ -83,17 +83,7 @@ pub fn finish(
 /// (CI's `--junit out/junit.xml`), and a path that cannot be opened for writing (a folder,
 /// a read-only place) is a usage error now rather than after the run.
 pub fn prepare_outputs(config: &RunConfig) -> Result<(), StartError> {
-    let outputs = &config.outputs;
-    let files = [
-        ("--json", &outputs.json),
-        ("--junit", &outputs.junit),
-        ("--har", &outputs.har),
-        ("--write-expectations", &outputs.write_expectations),
-    ];
-    for (flag, path) in files
-        .into_iter()
-        .filter_map(|(f, p)| Some((f, p.as_ref()?)))
-    {
+    for (flag, path) in config.outputs.files() {
         writable(path).map_err(|e| write_error(flag, path, e))?;
     }
     if let Some(dir) = &config.record {
@@ -102,17 +92,22 @@ pub fn prepare_outputs(config: &RunConfig) -> Result<(), StartError> {
     Ok(())
 }
 
-/// Opens `path` for writing without truncating it (an earlier report stays whole if the run
-/// is interrupted), creating its folder first.
+/// Whether `path` can be written, its folder created first; the file itself is left as it
+/// was: an earlier report stays whole, and a run that cannot start leaves no empty report
+/// behind (a CI JUnit reader fails on one).
 fn writable(path: &Path) -> std::io::Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
+    let existed = path.exists();
     let file = std::fs::OpenOptions::new()
         .append(true)
         .create(true)
         .open(path)?;
     drop(file);
+    if !existed {
+        std::fs::remove_file(path)?;
+    }
     Ok(())
 }
 

@@ -1,8 +1,10 @@
-//! The one place that decides a scenario's outcome: from its step results while it runs
+//! What a scenario's results come to: its outcome from its step results while it runs
 //! ([`settle`]), from its expectations entry when it ends ([`Judge`], [`expect`]), whether
 //! that outcome fails the run ([`fails_run`]), how libtest shows it ([`shown`]) and the
 //! run's exit code ([`exit_code`]). The runner, the libtest trials and the report writer all
-//! ask here instead of each deciding.
+//! ask here instead of each deciding. Outcomes decided before any step runs are set where
+//! that is known: skipped (another api-version, a missing capability, Ctrl-C) in
+//! `run::run_plan`, failed for a scenario file that does not load in the trials.
 
 use std::sync::Arc;
 

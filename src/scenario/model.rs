@@ -235,6 +235,7 @@ impl Action {
 #[serde(deny_unknown_fields)]
 pub struct ExpectSpec {
     #[serde(default, deserialize_with = "http_status")]
+    #[schemars(range(min = 100, max = 599))]
     pub status: Option<At<u16>>,
     /// Header name (any case) → matcher.
     #[serde(default)]
@@ -317,15 +318,18 @@ struct HttpStatus(u16);
 impl<'de> Deserialize<'de> for HttpStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let written = serde_json::Value::deserialize(d)?;
-        match written.as_u64() {
-            Some(code @ 100..=599) => Ok(HttpStatus(code as u16)),
-            _ => Err(serde::de::Error::custom(format!(
-                "expected an HTTP status code (a number from 100 to 599), got `{}`",
-                match &written {
-                    serde_json::Value::String(text) => text.clone(),
-                    other => other.to_string(),
-                }
-            ))),
-        }
+        let got = match &written {
+            Value::Number(n) if (100..=599).contains(&n.as_u64().unwrap_or(0)) => {
+                return Ok(HttpStatus(n.as_u64().unwrap_or(0) as u16));
+            }
+            Value::String(text) if text.trim().parse::<u16>().is_ok() => {
+                format!("the string \"{text}\" (write the number without quotes)")
+            }
+            Value::String(text) => format!("`{text}`"),
+            other => format!("`{other}`"),
+        };
+        Err(serde::de::Error::custom(format!(
+            "expected an HTTP status code (a number from 100 to 599), got {got}"
+        )))
     }
 }

@@ -73,9 +73,28 @@ fn a_bad_scenario_file() {
 fn validate_takes_folders() {
     let dir = temp_dir("diag-folders");
     let wrong = LIST.replace("status: 201", "status: 999");
+    let quoted = LIST.replace("status: 201", "status: \"201\"");
     scenarios(
         &dir,
-        &[("area/list.yaml", LIST), ("area/wrong.yaml", &wrong)],
+        &[
+            ("area/list.yaml", LIST),
+            ("area/wrong.yaml", &wrong),
+            ("quoted/q.yaml", &quoted),
+        ],
+    );
+    let q = run_in(
+        &dir,
+        &[
+            "validate",
+            "--scenarios",
+            "scenarios",
+            "scenarios/quoted/q.yaml",
+        ],
+    );
+    assert!(
+        stderr(&q).contains(r#"got the string "201" (write the number without quotes)"#),
+        "{}",
+        stderr(&q)
     );
     let whole = run_in(&dir, &["validate", "scenarios"]);
     let area = run_in(
@@ -87,6 +106,18 @@ fn validate_takes_folders() {
         assert!(stderr(output).contains("got `999`"), "{}", stderr(output));
     }
     assert!(String::from_utf8_lossy(&area.stdout).contains("1 of 2 file(s) valid"));
+    assert!(stderr(&whole).contains("got `999`") && stderr(&whole).contains("got the string"));
+    std::fs::create_dir_all(dir.join("scenarios/empty")).expect("mkdir");
+    let empty = run_in(
+        &dir,
+        &["validate", "--scenarios", "scenarios", "scenarios/empty"],
+    );
+    assert_eq!(empty.status.code(), Some(101), "{}", stderr(&empty));
+    assert!(
+        stderr(&empty).contains("scenarios/empty: no scenario file"),
+        "{}",
+        stderr(&empty)
+    );
     let catalogue = run_in(
         &dir,
         &[

@@ -137,4 +137,17 @@ fn report_paths_are_ready_before_the_run() {
         "{}",
         text(&refused)
     );
+    // A run that cannot start (nothing listens there) leaves no empty report behind.
+    let late = dir.join("late/junit.xml");
+    let unreachable = bin()
+        .args(["run", "--target", "http://127.0.0.1:1", "--junit"])
+        .arg(&late)
+        .output()
+        .expect("run");
+    assert_eq!(unreachable.status.code(), Some(3), "{}", text(&unreachable));
+    assert!(
+        !late.exists(),
+        "an empty report was left at {}",
+        late.display()
+    );
 }
