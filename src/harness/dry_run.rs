@@ -9,14 +9,22 @@
 //! api-versions, deadlines and cleanup are therefore the real run's, and this module only
 //! lays out what was recorded: each finished step (a run event) with the requests it says it
 //! sent, then the cleanup requests, grouped by the object they remove.
+//!
+//! A scenario the dry run cannot go through (a step it cannot render, e.g. a value captured
+//! only on another api-version) fails there in the real run too: its listing ends with the
+//! reason (`stopped: …`), the listing closes with the stopped scenarios, and the dry run
+//! fails (exit 101).
 
 use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::check::schema::{SchemaError, SchemaSet};
+use crate::check::schema::SchemaSet;
 use crate::plan::{self, Oracle, Plan, PlannedStep, StepKind};
-use crate::run::{Event, EventSink, Outcome, RunContext, RunOptions, StepSummary, run_plan};
+use crate::run::{
+    Event, EventSink, Outcome, RunContext, RunOptions, ScenarioReport, StepEnd, StepSummary,
+    run_plan,
+};
 use crate::scenario::{Action, Scenario};
 use crate::target::resources::{Resource, removal, to_clean_up};
 use crate::target::{HttpRequest, Target};
@@ -49,11 +57,23 @@ impl DryRun {
     }
 }
 
-/// Runs every scenario over a recording target and lays out what it recorded.
-pub async fn render(scenarios: &[Scenario], dry: &DryRun) -> Result<String, SchemaError> {
+/// A dry run's listing, and the scenarios it could not go through.
+pub struct Listing {
+    pub text: String,
+    /// `area::id` of each scenario that failed or was inconclusive on the recording target.
+    pub stopped: Vec<String>,
+}
+
+/// The context a dry run runs in: a recording target, and no schemas (it checks nothing,
+/// so it neither spends time compiling them nor can fail on them).
+fn context(dry: &DryRun) -> RunContext {
     let target = Target::recording(&dry.target, &dry.api_version);
-    let schemas = SchemaSet::embedded()?;
-    let ctx = RunContext::new(target, schemas, None, dry.options.clone());
+    RunContext::new(target, SchemaSet::empty(), None, dry.options.clone())
+}
+
+/// Runs every scenario over a recording target and lays out what it recorded.
+pub async fn render(scenarios: &[Scenario], dry: &DryRun) -> Listing {
+    let ctx = context(dry);
     let mut out = format!(
         "dry run: {} scenario(s) against {} (api-version {}); nothing is sent\n",
         scenarios.len(),
@@ -61,9 +81,12 @@ pub async fn render(scenarios: &[Scenario], dry: &DryRun) -> Result<String, Sche
         dry.api_version
     );
     let mut created = Vec::new();
+    let mut stopped = Vec::new();
     for scenario in scenarios {
         let plan = plan::plan(scenario, dry.oracle);
-        created.extend(render_scenario(&mut out, &ctx, &plan).await);
+        let rendered = render_scenario(&mut out, &ctx, &plan).await;
+        created.extend(rendered.created);
+        stopped.extend(rendered.stopped.then(|| plan.id.clone()));
     }
     let count = |certificate: bool| {
         (created.iter())
@@ -78,11 +101,25 @@ pub async fn render(scenarios: &[Scenario], dry: &DryRun) -> Result<String, Sche
         count(false),
         dry.options.run_prefix()
     );
-    Ok(out)
+    if !stopped.is_empty() {
+        let _ = writeln!(
+            out,
+            "stopped early (the real run fails there too): {}",
+            stopped.join(", ")
+        );
+    }
+    Listing { text: out, stopped }
 }
 
-/// One scenario: its numbered steps, then what it creates and how cleanup removes it.
-async fn render_scenario(out: &mut String, ctx: &RunContext, plan: &Plan) -> Vec<Resource> {
+/// What one scenario's dry run created, and whether it stopped before its end.
+struct Rendered {
+    created: Vec<Resource>,
+    stopped: bool,
+}
+
+/// One scenario: its numbered steps, why it stopped (if it did), then what it creates and
+/// how cleanup removes it.
+async fn render_scenario(out: &mut String, ctx: &RunContext, plan: &Plan) -> Rendered {
     let _ = writeln!(out, "\n{}  ({})", plan.id, plan.file.display());
     if !plan.requires.is_empty() {
         let needs: Vec<&str> = plan.requires.iter().map(|c| c.name()).collect();
@@ -92,7 +129,11 @@ async fn render_scenario(out: &mut String, ctx: &RunContext, plan: &Plan) -> Vec
     let report = run_plan(ctx, plan, &finished).await;
     let finished = finished.0.into_inner().unwrap_or_else(|e| e.into_inner());
     if report.outcome == Outcome::Skipped && finished.is_empty() {
-        let _ = writeln!(out, "  skipped: {}", report.reason.unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "  skipped: {}",
+            report.reason.as_deref().unwrap_or_default()
+        );
     }
     let mut sent = ctx.target.recorded().into_iter();
     let mut created: Vec<Resource> = Vec::new();
@@ -114,13 +155,42 @@ async fn render_scenario(out: &mut String, ctx: &RunContext, plan: &Plan) -> Vec
         };
         let _ = writeln!(out, "  {}. {}: {line}", n + 1, summary.step);
     }
+    let stopped = stop_reason(&report, &finished);
+    if let Some(reason) = &stopped {
+        let _ = writeln!(out, "  stopped: {reason}");
+    }
     for resource in created.iter().rev() {
         let removed: Vec<String> = (sent.by_ref().take(removal(resource).len()))
             .map(|request| format!("{} {}", request.method, request.path))
             .collect();
         let _ = writeln!(out, "  cleanup: {}", removed.join(", "));
     }
-    created
+    Rendered {
+        created,
+        stopped: stopped.is_some(),
+    }
+}
+
+/// Why the dry run of a scenario ended before its last step: the run failed or was
+/// inconclusive, or a step ended so. On one line: the step, then its message or the reason.
+fn stop_reason(report: &ScenarioReport, finished: &[StepSummary]) -> Option<String> {
+    let step_ended =
+        (finished.iter()).find(|s| matches!(s.end, StepEnd::Failed | StepEnd::Inconclusive));
+    let outcome_ended = matches!(report.outcome, Outcome::Failed | Outcome::Inconclusive);
+    if !outcome_ended && step_ended.is_none() {
+        return None;
+    }
+    let one_line = |text: &str| text.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+    let reason = match (report.failures.first(), &report.reason, step_ended) {
+        (Some(failure), _, _) => format!("step `{}`: {}", failure.step, one_line(&failure.message)),
+        (None, Some(reason), _) => one_line(reason),
+        (None, None, Some(step)) if step.end == StepEnd::Failed => {
+            format!("step `{}` failed", step.step)
+        }
+        (None, None, Some(step)) => format!("step `{}` was inconclusive", step.step),
+        (None, None, None) => format!("the scenario was {}", report.outcome.as_str()),
+    };
+    Some(reason)
 }
 
 /// The steps a scenario finished, in order: with each, how many requests it sent, so that
@@ -227,8 +297,21 @@ mod tests {
             lacking: Vec::new(),
             target_version: None,
         };
-        let target = Target::recording("https://v", "2025-07-01");
-        RunContext::new(target, SchemaSet::embedded().unwrap(), None, options)
+        context(&DryRun {
+            target: "https://v".into(),
+            api_version: "2025-07-01".into(),
+            oracle: Oracle::Service,
+            options,
+        })
+    }
+
+    /// A dry run checks no response: it compiles no schema (was: every schema, once per
+    /// api-version), so it cannot fail on them either.
+    #[test]
+    fn a_dry_run_compiles_no_schema() {
+        let ctx = dry_context();
+        assert!(ctx.is_dry());
+        assert_eq!(ctx.schemas.names().count(), 0);
     }
 
     fn builtin(id: &str) -> Plan {
@@ -257,7 +340,7 @@ mod tests {
         let ctx = dry_context();
         let mut out = String::new();
         let plan = builtin("cancel::not-in-progress-completed");
-        let created = render_scenario(&mut out, &ctx, &plan).await;
+        let rendered = render_scenario(&mut out, &ctx, &plan).await;
         let name = "kvc-<run>-cancel-not-in-progress-completed";
         let expected = format!(
             "
@@ -272,6 +355,7 @@ cancel::not-in-progress-completed  (scenarios/cancel/not-in-progress-completed.y
 "
         );
         assert_eq!(out, expected);
-        assert_eq!(created, [Resource::Certificate(name.into())]);
+        assert_eq!(rendered.created, [Resource::Certificate(name.into())]);
+        assert!(!rendered.stopped);
     }
 }

@@ -57,19 +57,19 @@ pub fn run(config: &RunConfig, runtime: &Runtime) -> Result<u8, StartError> {
     let (scenarios, broken) = select(suite.set, config);
     match config.mode {
         Mode::DryRun => {
-            // One listing per api-version, as the run would run each.
+            // One listing per api-version, as the run would run each. A scenario the dry
+            // run cannot go through fails the real run too: exit 101.
+            let mut stopped = false;
             for (i, version) in config.api_versions.iter().enumerate() {
                 if i > 0 {
                     let _ = writeln!(std::io::stdout());
                 }
                 let dry = dry_run::DryRun::of(config, version);
-                let listing =
-                    (runtime.block_on(dry_run::render(&scenarios, &dry))).map_err(|e| {
-                        StartError::Harness(format!("cannot compile the response schemas: {e}"))
-                    })?;
-                let _ = write!(std::io::stdout(), "{listing}");
+                let listing = runtime.block_on(dry_run::render(&scenarios, &dry));
+                let _ = write!(std::io::stdout(), "{}", listing.text);
+                stopped |= !listing.stopped.is_empty();
             }
-            Ok(exit::SUCCESS)
+            Ok(if stopped { exit::FAILED } else { exit::SUCCESS })
         }
         Mode::List => {
             let libtest = trials::libtest_arguments(config);
