@@ -150,14 +150,8 @@ impl RunConfig {
         let api_versions = crate::api_versions::parse_list(&args.connect.api_version)
             .map_err(|e| StartError::Usage(e.to_string()))?;
         // Only a run sends: a dry run or a listing shows what any version would do.
-        let sends = mode(args) == Mode::Run;
-        let embedded_refuses = matches!(target, TargetChoice::Embedded { .. }) && sends;
-        if let (true, Some(refused)) = (embedded_refuses, unspoken(&api_versions)) {
-            return Err(StartError::Usage(format!(
-                "the embedded reference vault refuses api-version {refused}, as the service does \
-                 (it takes 7.0-7.6 and the dated versions, `--api-version all` runs every one \
-                 kvconform knows); to see how another vault answers it, use --target"
-            )));
+        if matches!(target, TargetChoice::Embedded { .. }) && mode(args) == Mode::Run {
+            embedded_speaks(&api_versions)?;
         }
         let mut connection = Connection::from(&args.connect);
         connection.api_version.clone_from(&api_versions[0]);
@@ -221,12 +215,20 @@ fn mode(args: &RunArgs) -> Mode {
     }
 }
 
-/// The first of `versions` the embedded vault does not speak: a run of it would be every
+/// Refuses a version the embedded vault does not speak: a run of it would be every
 /// scenario failing on a 400, which says nothing about the suite.
-fn unspoken(versions: &[String]) -> Option<&str> {
-    (versions.iter())
-        .map(String::as_str)
+fn embedded_speaks(versions: &[String]) -> Result<(), StartError> {
+    match versions
+        .iter()
         .find(|v| !crate::vault::speaks_api_version(v))
+    {
+        None => Ok(()),
+        Some(refused) => Err(StartError::Usage(format!(
+            "the embedded reference vault refuses api-version {refused}, as the service does \
+             (it takes 7.0-7.6 and the dated versions, `--api-version all` runs every one \
+             kvconform knows); to see how another vault answers it, use --target"
+        ))),
+    }
 }
 
 /// `--slow-after SECS`: positive seconds, or 0 for never.
