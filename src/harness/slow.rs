@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::io::Write as _;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -78,20 +78,19 @@ impl EventSink for SlowWatch {
     }
 }
 
-/// The thread that prints what is due; stopped (and joined) when dropped.
+/// The thread that prints what is due; stopped (and joined) when dropped, at once: dropping
+/// the sender wakes it (a sleeping thread would hold the run's end back by up to a second).
 pub struct Watching {
-    stop: Arc<AtomicBool>,
+    stop: Option<Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
 /// Starts looking at `watch` until the returned guard is dropped.
 pub fn start(watch: Arc<SlowWatch>) -> Watching {
-    let stop = Arc::new(AtomicBool::new(false));
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
     let every = (watch.after / 10).clamp(Duration::from_millis(10), Duration::from_secs(1));
-    let stopped = stop.clone();
     let thread = std::thread::spawn(move || {
-        while !stopped.load(Ordering::Relaxed) {
-            std::thread::sleep(every);
+        while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
             let lines = watch.due(Instant::now());
             if !lines.is_empty() {
                 let mut err = std::io::stderr().lock();
@@ -102,14 +101,14 @@ pub fn start(watch: Arc<SlowWatch>) -> Watching {
         }
     });
     Watching {
-        stop,
+        stop: Some(stop),
         thread: Some(thread),
     }
 }
 
 impl Drop for Watching {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        drop(self.stop.take());
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
