@@ -5,10 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
-if ! command -v hyperfine >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then apt-get install -y -q hyperfine >/dev/null; else
-    echo "SKIPPED: hyperfine missing (apt-get install hyperfine)"; exit 0; fi
-fi
+. benches/common.sh
+need_hyperfine
 cargo build --release --locked -q
 bin=$PWD/target/release/kvconform
 json=$(mktemp)

@@ -318,10 +318,10 @@ struct HttpStatus(u16);
 impl<'de> Deserialize<'de> for HttpStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let written = serde_json::Value::deserialize(d)?;
+        if let Some(code) = written.as_u64().filter(|c| (100..=599).contains(c)) {
+            return Ok(HttpStatus(code as u16));
+        }
         let got = match &written {
-            Value::Number(n) if (100..=599).contains(&n.as_u64().unwrap_or(0)) => {
-                return Ok(HttpStatus(n.as_u64().unwrap_or(0) as u16));
-            }
             Value::String(text) if text.trim().parse::<u16>().is_ok() => {
                 format!("the string \"{text}\" (write the number without quotes)")
             }

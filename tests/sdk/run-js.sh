@@ -36,13 +36,9 @@ if ! cmp -s "$js/package-lock.json" "$stamp" 2>/dev/null; then
 fi
 sdk_version=$(node -p 'require("./tests/sdk/js/node_modules/@azure/keyvault-certificates/package.json").version')
 
-# 2. The server: the caller's, or our own.
-if [ -n "${KVCONFORM_SDK_URL:-}" ]; then
-  url=$KVCONFORM_SDK_URL ca=$KVCONFORM_SDK_CA token=$KVCONFORM_SDK_TOKEN
-else
-  sdk_binary
-  sdk_serve
-  ca=$server_tmp/ca.pem
+# 2. The server: the caller's, or our own (whose identity endpoint the test also uses).
+sdk_server
+if [ -z "${KVCONFORM_SDK_URL:-}" ]; then
   export KVCONFORM_SDK_IDENTITY_ENDPOINT=$identity_endpoint KVCONFORM_SDK_IDENTITY_HEADER=$identity_header
 fi
 say "server $url, @azure/keyvault-certificates $sdk_version, node $(node --version)"

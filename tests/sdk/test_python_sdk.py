@@ -35,6 +35,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from checks import Checks
+
 # FACTS.md cross-cutting: status_details of an inProgress manual operation.
 DETAILS_MANUAL = "Pending certificate created. Please Perform Merge to complete the request."
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
@@ -50,30 +52,6 @@ class StaticToken:
     def get_token(self, *scopes, **kwargs):
         self.calls += 1
         return AccessToken(self.token, int(time.time()) + 3600)
-
-
-class Checks:
-    def __init__(self):
-        self.passed = 0
-
-    def ok(self, what, cond, detail=""):
-        if not cond:
-            raise AssertionError(f"{what}: {detail}")
-        self.passed += 1
-        print(f"ok: {what}", flush=True)
-
-    def equal(self, what, actual, expected):
-        self.ok(what, actual == expected, f"expected {expected!r}, got {actual!r}")
-
-    def raises(self, what, exc_type, status, fn):
-        try:
-            fn()
-        except exc_type as e:
-            code = getattr(e, "status_code", None)
-            self.ok(what, code == status, f"expected HTTP {status}, got {code}: {e}")
-            return e
-        self.ok(what, False, f"expected {exc_type.__name__} ({status}), nothing was raised")
-        return None
 
 
 class ThrowawayCa:

@@ -27,23 +27,14 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
+
+# The shared checks live one folder up (tests/sdk/checks.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from checks import Checks  # noqa: E402
 
 VAULT = "localhost"
 DETAILS_MANUAL = "Pending certificate created. Please Perform Merge to complete the request."
-
-
-class Checks:
-    def __init__(self):
-        self.passed = 0
-
-    def ok(self, what, cond, detail=""):
-        if not cond:
-            raise AssertionError(f"{what}: {detail}")
-        self.passed += 1
-        print(f"ok: {what}", flush=True)
-
-    def equal(self, what, actual, expected):
-        self.ok(what, actual == expected, f"expected {expected!r}, got {actual!r}")
 
 
 class Az:
